@@ -1,0 +1,93 @@
+"""The ``tracker`` command. Each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+import typer
+
+from connectors.errors import ConnectorError
+from tracker.cli.context import State
+from tracker.errors import TrackerError
+
+app = typer.Typer(
+    name="tracker",
+    help="Track how mentees in a reverse-mentoring programme grow on social media.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Command modules, each with ``register(app)``; the order is the order of --help.
+COMMAND_MODULES = (
+    "tracker.cli.core",
+    "tracker.cli.polling",
+    "tracker.cli.records",
+    "tracker.cli.reports",
+    "tracker.cli.web",
+    "tracker.cli.privacy",
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: str = typer.Option(
+        None, "--config", envvar="TRACKER_CONFIG", help="Config file [default: ./config.toml]."
+    ),
+    db: str = typer.Option(
+        None,
+        "--db",
+        envvar="TRACKER_DATABASE_URL",
+        help="SQLAlchemy database URL [default: from the config, else sqlite:///data/tracker.db].",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what happens."),
+) -> None:
+    """Track how mentees in a reverse-mentoring programme grow on social media."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = State(config_path=config, db_url=db)
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(_name)
+    except ModuleNotFoundError as exc:  # an area not installed yet
+        if exc.name != _name:
+            raise
+        continue
+    _module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user errors print one line and exit non-zero, never a traceback."""
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except TrackerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except ConnectorError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Set-up commands: check, db upgrade, roster, demo, status."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from connectors.base import utcnow
+from tracker.cli.context import console, state
+from tracker.roster import import_roster, read_roster_file
+
+
+def check(ctx: typer.Context) -> None:
+    """Check the config file and the database, and say what to fix."""
+    st = state(ctx)
+    config = st.config
+    console.print(f"config: {config.source or 'none (defaults)'}: ok")
+    problem = st.raw_db().check()
+    url = st.raw_db().engine.url.render_as_string()
+    if problem:
+        console.print(f"database: {url}: {problem}")
+        raise typer.Exit(3)
+    console.print(f"database: {url}: ok")
+
+
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the database schema to the newest version."""
+    db = state(ctx).raw_db()
+    db.upgrade()
+    console.print(f"database {db.engine.url.render_as_string()} is up to date")
+
+
+def roster_import(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ...,
+        help="CSV with key, name, role, email, cohort, partner, "
+        "consent and one column per platform (German or English headers).",
+    ),
+) -> None:
+    """Import people, tandems, consent and handles from a roster CSV (idempotent)."""
+    rows = read_roster_file(file)
+    st = state(ctx)
+    with st.db.write() as session:
+        changes = import_roster(session, rows, str(file))
+    console.print(f"{file}: {len(rows)} rows: {changes.summary()}")
+
+
+def roster_sync(ctx: typer.Context) -> None:
+    """Write the config's cohorts, people and tandems into the database (idempotent)."""
+    from tracker.programme import apply_config
+
+    st = state(ctx)
+    with st.db.write() as session:
+        changes = apply_config(session, st.config)
+    console.print(f"{st.config.source or 'config'}: {changes.summary()}")
+
+
+DEMO_DIR = Path("data")
+
+
+def demo(
+    ctx: typer.Context,
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard after."),
+    seed: int = typer.Option(7, "--seed", help="Seed of the simulation (same seed, same demo)."),
+    port: int = typer.Option(8050, "--port", help="Port of the dashboard."),
+) -> None:
+    """Build a fictional demo programme (14 tandems, final weeks) and serve its dashboard."""
+    from tracker import demo as demo_mod
+    from tracker.db import Database
+
+    st = state(ctx)
+    url = st.db_url
+    if url is None:
+        DEMO_DIR.mkdir(exist_ok=True)
+        target = DEMO_DIR / "demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{target}"
+    db = Database(url)
+    db.upgrade()
+    profiles = DEMO_DIR / "demo-profiles.json"
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("polling the simulated history", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        plan, changes = demo_mod.build(db, seed=seed, profiles_file=profiles, progress=tick)
+    config_file = DEMO_DIR / "demo.toml"
+    demo_mod.write_demo_config(config_file, url, profiles, seed, port)
+    console.print(f"demo built in {url}: {changes.summary()}")
+    console.print(
+        f"cohort {plan.cohort.name!r}: {plan.cohort.start} to {plan.cohort.end}, "
+        f"{len(plan.tandems)} tandems, {len(plan.accounts)} accounts"
+    )
+    console.print(f"config for further commands: --config {config_file}")
+    if serve:
+        from tracker.cli.web import serve_demo  # lazy: tracker imports dashboards only here
+
+        serve_demo(db, config_file, port)
+
+
+def status(ctx: typer.Context) -> None:
+    """People, accounts, state and last snapshot; what needs action."""
+    from tracker.status import account_statuses, people_without_accounts
+
+    st = state(ctx)
+    with st.db.session() as session:
+        rows = account_statuses(session, utcnow())
+        lonely = people_without_accounts(session)
+    table = Table(title="Accounts", show_lines=False)
+    for col in (
+        "person",
+        "platform",
+        "handle",
+        "state",
+        "consent",
+        "followers",
+        "last snapshot",
+        "last poll",
+    ):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.person_key,
+            r.platform,
+            r.handle,
+            r.state,
+            "yes" if r.consent else "no",
+            "–" if r.followers is None else f"{r.followers:,}",
+            r.last_snapshot.strftime("%Y-%m-%d %H:%M") if r.last_snapshot else "never",
+            f"{r.last_attempt:%Y-%m-%d %H:%M} {r.last_outcome}" if r.last_attempt else "never",
+        )
+    console.print(table)
+    actions = [r for r in rows if r.action]
+    if actions:
+        console.print("[bold]Needs action:[/bold]")
+        for r in actions:
+            console.print(f"- {r.person_key} {r.platform} {r.handle}: {r.action}")
+    for person in lonely:
+        console.print(f"- {person.key}: no accounts yet")
+    width = shutil.get_terminal_size().columns
+    console.print(f"{len(rows)} accounts"[:width])
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)
+    db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+    db_app.command("upgrade")(db_upgrade)
+    app.add_typer(db_app, name="db")
+    roster_app = typer.Typer(help="People, tandems and accounts.", no_args_is_help=True)
+    roster_app.command("import")(roster_import)
+    roster_app.command("sync")(roster_sync)
+    app.add_typer(roster_app, name="roster")
+    app.command()(demo)
+    app.command()(status)

@@ -1,0 +1,33 @@
+"""The tracker's error tree. The CLI alone turns these into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Base of every error the tracker reports to a user."""
+
+    exit_code = 1
+
+
+class ConfigError(TrackerError):
+    """The configuration file is missing, unreadable or invalid."""
+
+    exit_code = 2
+
+
+class RosterError(TrackerError):
+    """A roster file has bad rows; nothing of it was written."""
+
+    exit_code = 2
+
+
+class NotFoundError(TrackerError):
+    """A person, cohort, account or tandem named by the user does not exist."""
+
+    exit_code = 2
+
+
+class StoreError(TrackerError):
+    """The database cannot be reached or is not at the expected schema version."""
+
+    exit_code = 3

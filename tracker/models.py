@@ -1,0 +1,313 @@
+"""The data model (SQLAlchemy 2). Counts, ids and timestamps only: no post texts, no follower lists.
+
+Every datetime column holds UTC. SQLite returns naive values; ``UTCDateTime`` makes them aware.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("mentee", "mentor", "coordinator", "comparison")
+EVENT_KINDS = ("kickoff", "workshop", "midpoint", "closing", "other")
+ACCOUNT_STATES = ("active", "not_found", "unavailable", "auth_failed", "paused")
+OUTCOMES = ("ok", "not_found", "unavailable", "rate_limited", "auth_failed", "error")
+SNAPSHOT_SOURCES = ("poll", "manual", "demo")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        value = value.astimezone(UTC)
+        # SQLite keeps text; store it naive-UTC so that comparisons sort correctly.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), date: Date()}
+
+
+class Programme(Base):
+    __tablename__ = "programme"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Cohort(Base):
+    __tablename__ = "cohort"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start: Mapped[date]
+    end: Mapped[date]
+    events: Mapped[list[ProgrammeEvent]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan", order_by="ProgrammeEvent.date"
+    )
+
+
+class ProgrammeEvent(Base):
+    __tablename__ = "programme_event"
+    __table_args__ = (UniqueConstraint("cohort_id", "date", "kind", "title"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    date: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    cohort: Mapped[Cohort] = relationship(back_populates="events")
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(8), default="de")
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"))
+    consent_given: Mapped[date | None]
+    consent_withdrawn: Mapped[date | None]
+    # Comma-separated platforms the consent covers; None means every platform.
+    consent_platforms: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    accounts: Mapped[list[Account]] = relationship(back_populates="person")
+    cohort: Mapped[Cohort | None] = relationship()
+
+    def consents_to(self, platform: str, on: date) -> bool:
+        """True when this person's recorded consent covers ``platform`` on day ``on``."""
+        if self.consent_given is None or self.consent_given > on:
+            return False
+        if self.consent_withdrawn is not None and self.consent_withdrawn <= on:
+            return False
+        if self.consent_platforms:
+            return platform in {p.strip() for p in self.consent_platforms.split(",")}
+        return True
+
+
+class ConsentEvent(Base):
+    """The history of consent: every give and withdraw, with who recorded it."""
+
+    __tablename__ = "consent_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # given / withdrawn
+    on: Mapped[date]
+    platforms: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Tandem(Base):
+    __tablename__ = "tandem"
+    __table_args__ = (UniqueConstraint("cohort_id", "mentee_id", "mentor_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    cohort: Mapped[Cohort] = relationship()
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
+
+
+class Account(Base):
+    __tablename__ = "account"
+    __table_args__ = (
+        UniqueConstraint("platform", "handle"),
+        Index("uq_account_platform_platform_id", "platform", "platform_id", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    handle: Mapped[str] = mapped_column(String(300))
+    platform_id: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    state_changed_at: Mapped[datetime | None]
+    added_at: Mapped[datetime]
+    # Scheduling: when each kind of poll is next due, and who holds a claim on it.
+    next_profile_at: Mapped[datetime | None]
+    next_posts_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None]
+    person: Mapped[Person] = relationship(back_populates="accounts")
+
+
+class ProfileSnapshot(Base):
+    __tablename__ = "profile_snapshot"
+    __table_args__ = (UniqueConstraint("account_id", "taken_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime]
+    followers: Mapped[int | None]
+    following: Mapped[int | None]
+    posts: Mapped[int | None]
+    source: Mapped[str] = mapped_column(String(8), default="poll")
+
+
+class PostMetric(Base):
+    __tablename__ = "post_metric"
+    __table_args__ = (UniqueConstraint("account_id", "post_id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    post_id: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    likes: Mapped[int | None]
+    comments: Mapped[int | None]
+    shares: Mapped[int | None]
+    views: Mapped[int | None]
+    url: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime]
+
+
+class PollAttempt(Base):
+    __tablename__ = "poll_attempt"
+    __table_args__ = (Index("ix_poll_attempt_account_started", "account_id", "started_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # profile / posts
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(16))
+    error_class: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(100))
+
+
+class PlatformState(Base):
+    """Shared pause and circuit-breaker state per platform or per instance (scope)."""
+
+    __tablename__ = "platform_state"
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    paused_until: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Heartbeat(Base):
+    __tablename__ = "heartbeat"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    beat_at: Mapped[datetime]
+    pid: Mapped[int | None]
+    host: Mapped[str | None] = mapped_column(String(200))
+
+
+class Goal(Base):
+    __tablename__ = "goal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))  # metric / manual
+    # Metric goals: which metric, on which platform, reaching which target, over what span.
+    metric: Mapped[str | None] = mapped_column(String(32))
+    platform: Mapped[str | None] = mapped_column(String(16))
+    target: Mapped[float | None] = mapped_column(Float)
+    weeks: Mapped[int | None]
+    due: Mapped[date | None]
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class CheckinNote(Base):
+    __tablename__ = "checkin_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    # Bumped at login and logout so that a stolen session cookie stops working.
+    session_token: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+    person: Mapped[Person | None] = relationship()
+
+
+class Invite(Base):
+    __tablename__ = "invite"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who looked at whose data, where and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_person_at", "person_key", "at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime]
+    viewer: Mapped[str] = mapped_column(
+        String(320)
+    )  # email or person key; pseudonymised on erasure
+    viewer_role: Mapped[str | None] = mapped_column(String(16))
+    person_key: Mapped[str | None] = mapped_column(String(64))
+    surface: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32), default="view")

@@ -1,0 +1,123 @@
+"""What ``tracker status`` and the status page show: people, accounts, states, last data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import Account, Cohort, Person, PollAttempt, ProfileSnapshot
+
+# What a coordinator should do about an account in each state.
+ACTIONS = {
+    "not_found": "the account is gone or renamed: check the handle with the person and update it",
+    "unavailable": "the account is private or suspended: ask the person to make it public",
+    "auth_failed": "credentials are missing or expired: set a fresh token (see README) and run "
+    "`tracker check --live`",
+    "paused": "polling is paused: see the reason and resume once it is resolved",
+}
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    person_key: str
+    person_name: str
+    role: str
+    consent: bool
+    account_id: int
+    platform: str
+    handle: str
+    state: str
+    state_reason: str | None
+    last_snapshot: datetime | None
+    followers: int | None
+    last_attempt: datetime | None
+    last_outcome: str | None
+    baseline: bool | None  # a snapshot before the cohort's kickoff; None when no cohort
+
+    @property
+    def action(self) -> str | None:
+        if self.state in ACTIONS:
+            return ACTIONS[self.state]
+        if self.baseline is False:
+            return "no snapshot before the kickoff: growth is measured from the first poll"
+        return None
+
+
+def account_statuses(session: Session, on: datetime) -> list[AccountStatus]:
+    """One row per account, with person, state and latest data (three queries in all)."""
+    last_snap = (
+        select(
+            ProfileSnapshot.account_id,
+            func.max(ProfileSnapshot.taken_at).label("at"),
+            func.min(ProfileSnapshot.taken_at).label("first"),
+        )
+        .group_by(ProfileSnapshot.account_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Account, Person, last_snap.c.at, last_snap.c.first, Cohort.start)
+        .join(Person, Account.person_id == Person.id)
+        .outerjoin(last_snap, last_snap.c.account_id == Account.id)
+        .outerjoin(Cohort, Person.cohort_id == Cohort.id)
+        .order_by(Person.key, Account.platform, Account.handle)
+    ).all()
+    followers = dict(
+        session.execute(
+            select(ProfileSnapshot.account_id, ProfileSnapshot.followers).join(
+                last_snap,
+                (last_snap.c.account_id == ProfileSnapshot.account_id)
+                & (last_snap.c.at == ProfileSnapshot.taken_at),
+            )
+        )
+        .tuples()
+        .all()
+    )
+    last_try = (
+        select(PollAttempt.account_id, func.max(PollAttempt.id).label("id"))
+        .group_by(PollAttempt.account_id)
+        .subquery()
+    )
+    attempts = {
+        a.account_id: a
+        for a in session.scalars(
+            select(PollAttempt).join(last_try, last_try.c.id == PollAttempt.id)
+        )
+    }
+    out: list[AccountStatus] = []
+    for account, person, last_at, first_at, kickoff in rows:
+        attempt = attempts.get(account.id)
+        baseline = None
+        if kickoff is not None:
+            baseline = first_at is not None and first_at.date() < kickoff
+        out.append(
+            AccountStatus(
+                person_key=person.key,
+                person_name=person.display_name,
+                role=person.role,
+                consent=person.consents_to(account.platform, on.date()),
+                account_id=account.id,
+                platform=account.platform,
+                handle=account.handle,
+                state=account.state,
+                state_reason=account.state_reason,
+                last_snapshot=last_at,
+                followers=followers.get(account.id),
+                last_attempt=attempt.started_at if attempt else None,
+                last_outcome=attempt.outcome if attempt else None,
+                baseline=baseline,
+            )
+        )
+    return out
+
+
+def people_without_accounts(session: Session) -> list[Person]:
+    return list(
+        session.scalars(
+            select(Person)
+            .where(Person.role.in_(("mentee", "comparison")), ~Person.accounts.any())
+            .order_by(Person.key)
+        )
+    )
