@@ -14,10 +14,10 @@ import hashlib
 import json
 import math
 import time
-from itertools import pairwise
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +262,7 @@ class DemoConnector:
             platform=self.platform,
             handle=handle,
             platform_id=spec.platform_id
-            or f"demo-{hashlib.sha1(handle.encode()).hexdigest()[:12]}",
+            or f"demo-{hashlib.blake2b(handle.encode(), digest_size=6).hexdigest()}",
             display_name=spec.display_name,
             followers=self.followers_at(spec, now) if spec.has_followers else None,
             following=spec.following if spec.has_followers else None,
