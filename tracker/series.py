@@ -1,0 +1,171 @@
+"""Reading the store into pandas frames: the one place metrics, reports and dashboards load from.
+
+Every frame keeps unknown counts as missing values (``pd.NA``), never 0. Times are aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from tracker.models import (
+    Account,
+    Cohort,
+    Person,
+    PollAttempt,
+    PostMetric,
+    ProfileSnapshot,
+    ProgrammeEvent,
+)
+
+SNAPSHOT_COLUMNS = [
+    "person_id",
+    "account_id",
+    "platform",
+    "handle",
+    "taken_at",
+    "followers",
+    "following",
+    "posts",
+    "source",
+]
+POST_COLUMNS = [
+    "person_id",
+    "account_id",
+    "platform",
+    "post_id",
+    "published_at",
+    "kind",
+    "likes",
+    "comments",
+    "shares",
+    "views",
+]
+ATTEMPT_COLUMNS = ["account_id", "kind", "started_at", "outcome", "error_class"]
+EVENT_COLUMNS = ["cohort_id", "date", "kind", "title"]
+_INT = "Int64"  # pandas' nullable integer: unknown stays <NA>
+
+
+def _frame(session: Session, stmt: Select[tuple[object, ...]], columns: list[str]) -> pd.DataFrame:
+    rows = session.execute(stmt).all()
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def _ints(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = frame[column].astype(_INT)
+    return frame
+
+
+def snapshots(
+    session: Session,
+    person_ids: Sequence[int],
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> pd.DataFrame:
+    """Profile snapshots of the people's accounts, oldest first."""
+    stmt = (
+        select(
+            Account.person_id,
+            ProfileSnapshot.account_id,
+            Account.platform,
+            Account.handle,
+            ProfileSnapshot.taken_at,
+            ProfileSnapshot.followers,
+            ProfileSnapshot.following,
+            ProfileSnapshot.posts,
+            ProfileSnapshot.source,
+        )
+        .join(Account, Account.id == ProfileSnapshot.account_id)
+        .where(Account.person_id.in_(list(person_ids)))
+        .order_by(ProfileSnapshot.account_id, ProfileSnapshot.taken_at)
+    )
+    if start is not None:
+        stmt = stmt.where(ProfileSnapshot.taken_at >= start)
+    if end is not None:
+        stmt = stmt.where(ProfileSnapshot.taken_at <= end)
+    frame = _frame(session, stmt, SNAPSHOT_COLUMNS)
+    return _ints(_utc(frame, "taken_at"), "followers", "following", "posts")
+
+
+def posts(
+    session: Session,
+    person_ids: Sequence[int],
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> pd.DataFrame:
+    """Post metrics of the people's accounts, oldest first (no texts exist to load)."""
+    stmt = (
+        select(
+            Account.person_id,
+            PostMetric.account_id,
+            Account.platform,
+            PostMetric.post_id,
+            PostMetric.published_at,
+            PostMetric.kind,
+            PostMetric.likes,
+            PostMetric.comments,
+            PostMetric.shares,
+            PostMetric.views,
+        )
+        .join(Account, Account.id == PostMetric.account_id)
+        .where(Account.person_id.in_(list(person_ids)))
+        .order_by(PostMetric.account_id, PostMetric.published_at)
+    )
+    if start is not None:
+        stmt = stmt.where(PostMetric.published_at >= start)
+    if end is not None:
+        stmt = stmt.where(PostMetric.published_at <= end)
+    frame = _frame(session, stmt, POST_COLUMNS)
+    return _ints(_utc(frame, "published_at"), "likes", "comments", "shares", "views")
+
+
+def attempts(session: Session, account_ids: Sequence[int], kind: str = "profile") -> pd.DataFrame:
+    """Poll attempts of the accounts (to tell a gap from a quiet account), oldest first."""
+    stmt = (
+        select(
+            PollAttempt.account_id,
+            PollAttempt.kind,
+            PollAttempt.started_at,
+            PollAttempt.outcome,
+            PollAttempt.error_class,
+        )
+        .where(PollAttempt.account_id.in_(list(account_ids)), PollAttempt.kind == kind)
+        .order_by(PollAttempt.account_id, PollAttempt.started_at)
+    )
+    return _utc(_frame(session, stmt, ATTEMPT_COLUMNS), "started_at")
+
+
+def events(session: Session, cohort_id: int) -> pd.DataFrame:
+    """The cohort's programme events by date."""
+    stmt = (
+        select(
+            ProgrammeEvent.cohort_id, ProgrammeEvent.date, ProgrammeEvent.kind, ProgrammeEvent.title
+        )
+        .where(ProgrammeEvent.cohort_id == cohort_id)
+        .order_by(ProgrammeEvent.date)
+    )
+    return _frame(session, stmt, EVENT_COLUMNS)
+
+
+def cohort_people(
+    session: Session, cohort: Cohort, roles: Sequence[str] = ("mentee",)
+) -> list[Person]:
+    """The cohort's people in the given roles, by key."""
+    return list(
+        session.scalars(
+            select(Person)
+            .where(Person.cohort_id == cohort.id, Person.role.in_(list(roles)))
+            .order_by(Person.key)
+        )
+    )
