@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
 from tracker.models import (
@@ -51,7 +50,7 @@ EVENT_COLUMNS = ["cohort_id", "date", "kind", "title"]
 _INT = "Int64"  # pandas' nullable integer: unknown stays <NA>
 
 
-def _frame(session: Session, stmt: Select[Any], columns: list[str]) -> pd.DataFrame:
+def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
     rows = session.execute(stmt).all()
     return pd.DataFrame.from_records(rows, columns=columns)
 
