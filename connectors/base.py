@@ -17,6 +17,8 @@ def utcnow() -> datetime:
 
 def as_utc(value: datetime) -> datetime:
     """Return ``value`` as aware UTC; a naive value is taken to be UTC already."""
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

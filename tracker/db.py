@@ -88,12 +88,10 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read session; nothing it does is committed."""
+        """A read session; nothing it does is committed. Objects loaded in it stay readable
+        after the block (closing detaches them without expiring their attributes)."""
         with self._read() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -36,7 +36,7 @@ DEMO_PLATFORMS = ("facebook", "instagram", "x", "blog", "bluesky", "mastodon")
 FIRST_NAMES = [
     "Annegret",
     "Birgit",
-    "Claudia",
+    "Cornelia",
     "Dagmar",
     "Elke",
     "Friederike",

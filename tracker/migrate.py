@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alembic import command
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 def alembic_config() -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", "tracker:migrations")
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     return cfg
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("mentee", "mentor", "coordinator", "comparison")
@@ -32,24 +33,49 @@ OUTCOMES = ("ok", "not_found", "unavailable", "rate_limited", "auth_failed", "er
 SNAPSHOT_SOURCES = ("poll", "manual", "demo")
 
 
+class _SQLiteUTCText(sqlite.DATETIME):
+    """SQLite DATETIME column whose text UTCDateTime writes and parses itself (C-speed
+    isoformat/fromisoformat instead of per-field Python formatting)."""
+
+    def bind_processor(self, dialect: Any) -> None:
+        return None
+
+    def result_processor(self, dialect: Any, coltype: Any) -> None:
+        return None
+
+
 class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every backend."""
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite keeps text: values are written as naive UTC with microseconds
+    ("2026-03-01 12:00:00.000000", SQLAlchemy's own format) so that they sort and compare
+    correctly as strings.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SQLiteUTCText())
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where UTC is required")
-        value = value.astimezone(UTC)
-        # SQLite keeps text; store it naive-UTC so that comparisons sort correctly.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
+        return value
 
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is None:
             return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

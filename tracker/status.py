@@ -71,9 +71,7 @@ def account_statuses(session: Session, on: datetime) -> list[AccountStatus]:
                 (last_snap.c.account_id == ProfileSnapshot.account_id)
                 & (last_snap.c.at == ProfileSnapshot.taken_at),
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     last_try = (
         select(PollAttempt.account_id, func.max(PollAttempt.id).label("id"))

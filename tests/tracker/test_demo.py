@@ -1,0 +1,105 @@
+"""The demo: a fictional cohort in its final weeks, filled through the poller and the store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker.cli import main
+from tracker.db import Database
+from tracker.demo import build, plan
+from tracker.models import Account, Cohort, Person, PollAttempt, ProfileSnapshot, Tandem
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    build(db, seed=3)
+    return db
+
+
+def test_cohort_is_in_its_final_weeks_with_its_events(demo_db: Database) -> None:
+    today = datetime.now(UTC).date()
+    with demo_db.session() as s:
+        cohort = s.scalars(select(Cohort).where(Cohort.key == "demo")).one()
+        kinds = [e.kind for e in cohort.events]
+        titles = [e.title for e in cohort.events]
+    assert 200 <= (cohort.end - cohort.start).days <= 260
+    assert cohort.start < today <= cohort.end
+    assert (cohort.end - today).days <= 42
+    assert kinds[0] == "kickoff" and kinds[-1] == "closing" and "midpoint" in kinds
+    assert "Instagram für Einsteigerinnen" in titles and "Storytelling" in titles
+
+
+def test_fourteen_tandems_with_keys_and_a_coordinator(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        keys = set(s.scalars(select(Person.key)))
+        tandems = s.scalar(select(func.count()).select_from(Tandem))
+    assert {f"mentee-{i:02d}" for i in range(1, 15)} <= keys
+    assert {f"mentor-{i:02d}" for i in range(1, 15)} <= keys
+    assert "coordinator" in keys and tandems == 14
+
+
+def test_mentees_start_small_and_adopt_platforms_during_the_cohort(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        cohort = s.scalars(select(Cohort).where(Cohort.key == "demo")).one()
+        rows = s.execute(
+            select(Person.key, Account.platform, func.min(ProfileSnapshot.taken_at))
+            .join(Account, Account.person_id == Person.id)
+            .join(ProfileSnapshot, ProfileSnapshot.account_id == Account.id)
+            .where(Person.role == "mentee")
+            .group_by(Person.key, Account.platform)
+        ).all()
+    at_start: dict[str, int] = {}
+    later = 0
+    for key, _platform, first in rows:
+        if first.date() < cohort.start:
+            at_start[key] = at_start.get(key, 0) + 1
+        else:
+            later += 1
+    assert all(n <= 2 for n in at_start.values())
+    assert later >= 14  # platforms adopted during the cohort
+
+
+def test_history_comes_through_the_poller(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        attempts = s.scalar(select(func.count()).select_from(PollAttempt))
+        snaps = s.scalar(select(func.count()).select_from(ProfileSnapshot))
+    assert attempts and snaps and attempts >= snaps
+
+
+def test_same_seed_same_plan() -> None:
+    today = datetime(2026, 11, 27, tzinfo=UTC).date()
+    a, b = plan(5, today), plan(5, today)
+    assert a.profiles == b.profiles and a.accounts == b.accounts
+    assert plan(6, today).profiles != a.profiles
+
+
+def test_names_are_fictional() -> None:
+    real = Path(__file__).resolve().parents[3] / "shared" / "programme.txt"
+    if not real.exists():
+        pytest.skip("programme text not beside the project")
+    text = real.read_text(encoding="utf-8")
+    demo = plan(7, datetime.now(UTC).date())
+    for person in demo.people:
+        *_, family = person.name.split()
+        assert person.name not in text
+        assert family not in text, family
+
+
+def test_status_lists_mentee_01_with_her_accounts(
+    demo_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", demo_db.url, "status"]) == 0
+    out = capsys.readouterr().out
+    assert "mentee-01" in out
+    with demo_db.session() as s:
+        platforms = set(
+            s.scalars(select(Account.platform).join(Person).where(Person.key == "mentee-01"))
+        )
+    assert platforms and all(p in out for p in platforms)

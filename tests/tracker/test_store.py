@@ -1,0 +1,124 @@
+"""The store's rules: idempotent upserts, None is not 0, immediate write transactions."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from connectors.base import PostStats, ProfileStats
+from tracker.db import Database
+from tracker.migrate import head_revision
+from tracker.models import Account, Person, PostMetric, ProfileSnapshot
+from tracker.store import snapshot_row, write_posts, write_snapshots
+
+T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def _account(db: Database) -> int:
+    with db.write() as s:
+        person = Person(key="mentee-x", display_name="Erika Beispiel", role="mentee", created_at=T0)
+        s.add(person)
+        s.flush()
+        acc = Account(
+            person_id=person.id, platform="mastodon", handle="erika@social.example", added_at=T0
+        )
+        s.add(acc)
+        s.flush()
+        return acc.id
+
+
+def _stats(followers: int | None, at: datetime = T0) -> ProfileStats:
+    return ProfileStats("mastodon", "erika@social.example", "1", "Erika", followers, None, 7, at)
+
+
+def test_migrations_reach_head(db: Database) -> None:
+    assert db.check() is None
+    with db.engine.connect() as conn:
+        version = conn.execute(text("select version_num from alembic_version")).scalar()
+    assert version == head_revision()
+
+
+def test_snapshot_upsert_is_idempotent(db: Database) -> None:
+    acc = _account(db)
+    with db.write() as s:
+        write_snapshots(s, [snapshot_row(acc, _stats(100))])
+    with db.write() as s:
+        write_snapshots(s, [snapshot_row(acc, _stats(105))])  # same slot, newer count
+    with db.session() as s:
+        rows = s.execute(select(ProfileSnapshot.followers)).scalars().all()
+    assert rows == [105]
+
+
+def test_unknown_counts_stay_unknown(db: Database) -> None:
+    acc = _account(db)
+    with db.write() as s:
+        write_snapshots(s, [snapshot_row(acc, _stats(None))])
+    with db.session() as s:
+        snap = s.scalars(select(ProfileSnapshot)).one()
+    assert snap.followers is None and snap.following is None and snap.posts == 7
+    assert snap.taken_at == T0 and snap.taken_at.tzinfo is not None
+
+
+def test_post_upsert_keeps_one_row_per_post(db: Database) -> None:
+    acc = _account(db)
+    post = PostStats("p1", T0, "photo", likes=3, comments=None, shares=0)
+    with db.write() as s:
+        write_posts(s, acc, [post], T0)
+    with db.write() as s:
+        write_posts(
+            s,
+            acc,
+            [PostStats("p1", T0, "photo", likes=9, comments=2, shares=0)],
+            T0 + timedelta(days=1),
+        )
+    with db.session() as s:
+        rows = s.scalars(select(PostMetric)).all()
+    assert [(r.likes, r.comments) for r in rows] == [(9, 2)]
+
+
+def test_a_failed_write_leaves_nothing(db: Database) -> None:
+    acc = _account(db)
+    with pytest.raises(RuntimeError), db.write() as s:
+        write_snapshots(s, [snapshot_row(acc, _stats(1))])
+        raise RuntimeError("crash between two writes")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ProfileSnapshot)) == 0
+
+
+def test_sqlite_uses_wal_and_a_busy_timeout(sqlite_db: Database) -> None:
+    with sqlite_db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_two_writers_queue_instead_of_failing(sqlite_db: Database) -> None:
+    """Write transactions take the lock at BEGIN, so a second writer waits on the busy timeout
+    rather than failing with 'database is locked' half-way."""
+    acc = _account(sqlite_db)
+    errors: list[BaseException] = []
+    started = threading.Event()
+
+    def slow_writer() -> None:
+        try:
+            with sqlite_db.write() as s:
+                write_snapshots(s, [snapshot_row(acc, _stats(1, T0 + timedelta(hours=1)))])
+                started.set()
+                threading.Event().wait(0.5)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    started.wait(5)
+    other = Database(sqlite_db.url)
+    with other.write() as s:  # waits for the first writer
+        write_snapshots(s, [snapshot_row(acc, _stats(2, T0 + timedelta(hours=2)))])
+    with other.session() as s:  # a reader is never blocked
+        assert s.scalar(select(func.count()).select_from(ProfileSnapshot)) == 2
+    thread.join()
+    other.dispose()
+    assert not errors
