@@ -57,7 +57,7 @@ def normalize_facebook(handle: str) -> str:
         segments = [s for s in parts.path.split("/") if s]
         if segments[:1] == ["profile.php"] and query.get("id"):
             text = query["id"]
-        elif segments[:1] == ["pages"] and len(segments) >= 3:
+        elif segments[:1] in (["pages"], ["people"]) and len(segments) >= 3:
             text = segments[-1]
         else:
             text = segments[0] if segments else ""
@@ -80,7 +80,8 @@ def normalize_bluesky(handle: str) -> str:
     text = handle.strip()
     candidate = text if "://" in text else f"https://{text}"
     parts = urlsplit(candidate)
-    if (parts.hostname or "").lower() == "bsky.app":
+    # "bsky.app" alone is the handle of Bluesky's own account, not a profile URL
+    if (parts.hostname or "").lower() == "bsky.app" and ("://" in text or "/" in text):
         segments = [s for s in parts.path.split("/") if s]
         text = segments[1] if len(segments) >= 2 and segments[0] == "profile" else ""
     name = text.lstrip("@").lower()
@@ -98,6 +99,8 @@ def normalize_mastodon(handle: str) -> str:
     if "://" in text:
         parts = urlsplit(text)
         segments = [s for s in parts.path.split("/") if s]
+        if len(segments) >= 2 and segments[0] == "users":  # the ActivityPub actor URL
+            segments = [f"@{segments[1]}"]
         if not segments or not segments[0].startswith("@"):
             raise _fail("mastodon", handle, "a profile URL looks like https://instance/@user")
         user, host = segments[0][1:], (parts.netloc or "").lower()

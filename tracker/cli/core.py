@@ -14,7 +14,14 @@ from tracker.cli.context import console, state
 from tracker.roster import import_roster, read_roster_file
 
 
-def check(ctx: typer.Context) -> None:
+def check(
+    ctx: typer.Context,
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="Also call each enabled platform once: reachable, authenticated, rate limit left.",
+    ),
+) -> None:
     """Check the config file and the database, and say what to fix."""
     st = state(ctx)
     config = st.config
@@ -25,6 +32,29 @@ def check(ctx: typer.Context) -> None:
         console.print(f"database: {url}: {problem}")
         raise typer.Exit(3)
     console.print(f"database: {url}: ok")
+    if live:
+        from rich.markup import escape
+
+        from tracker.livecheck import live_check
+
+        def mark(value: bool | None) -> str:
+            return "–" if value is None else ("yes" if value else "[red]no[/red]")
+
+        table = Table(title="Platforms (live)")
+        for col in ("platform", "reachable", "authenticated", "rate limit left", "message"):
+            table.add_column(col)
+        rows = live_check(config)
+        for row in rows:
+            table.add_row(
+                row.platform,
+                mark(row.reachable),
+                mark(row.authenticated),
+                "–" if row.rate_remaining is None else str(row.rate_remaining),
+                escape(row.message),
+            )
+        console.print(table)
+        if any(r.reachable is False or r.authenticated is False for r in rows):
+            raise typer.Exit(1)
 
 
 def db_upgrade(ctx: typer.Context) -> None:
