@@ -119,7 +119,9 @@ class BlueskyConnector:
     platform = PLATFORM
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
-        self.appview = str(settings.get("appview") or DEFAULT_APPVIEW)
+        appview = str(settings.get("appview") or DEFAULT_APPVIEW).rstrip("/")
+        # People write the AppView's address; the XRPC endpoints live under /xrpc.
+        self.appview = appview if appview.endswith("/xrpc") else f"{appview}/xrpc"
         self.timeout = timeout_of(settings)
         self._client: Client | None = None
         self.rate_remaining: int | None = None

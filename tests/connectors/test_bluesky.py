@@ -148,3 +148,11 @@ def test_bad_handle_is_refused(bsky, api):
 def test_live_profile():
     stats = get_connector("bluesky", {}).fetch_profile("bsky.app")
     assert stats.followers is not None and stats.followers > 0
+
+
+def test_appview_address_is_accepted_with_or_without_xrpc() -> None:
+    from connectors.bluesky import BlueskyConnector
+
+    plain = BlueskyConnector({"appview": "https://appview.example/"})
+    full = BlueskyConnector({"appview": "https://appview.example/xrpc"})
+    assert plain.appview == full.appview == "https://appview.example/xrpc"
