@@ -31,3 +31,9 @@ class StoreError(TrackerError):
     """The database cannot be reached or is not at the expected schema version."""
 
     exit_code = 3
+
+
+class PrivacyError(TrackerError):
+    """A consent, export, erasure or retention request cannot be carried out as asked."""
+
+    exit_code = 2

@@ -64,10 +64,16 @@ def record_consent(
     platforms: str | None = None,
     by: str | None = None,
 ) -> bool:
-    """Set consent dates and keep the history; True when something changed."""
+    """Set consent dates and keep the history; True when something changed.
+
+    A ``given`` date only counts when it is later than the consent or withdrawal on record: a
+    roster still holding an old date must not undo a withdrawal or widen a narrower consent
+    (an explicit decision goes through ``tracker.privacy.give_consent``).
+    """
     changed = False
     now = utcnow()
-    if given is not None and (person.consent_given != given or person.consent_withdrawn):
+    latest = max((d for d in (person.consent_given, person.consent_withdrawn) if d), default=None)
+    if given is not None and (latest is None or given > latest):
         person.consent_given = given
         person.consent_withdrawn = None
         person.consent_platforms = platforms
