@@ -169,3 +169,23 @@ def cohort_people(
             .order_by(Person.key)
         )
     )
+
+
+ACCOUNT_COLUMNS = ["account_id", "person_id", "platform", "handle", "state", "state_reason"]
+
+
+def accounts(session: Session, person_ids: Sequence[int]) -> pd.DataFrame:
+    """The people's accounts with their polling state, by person and platform."""
+    stmt = (
+        select(
+            Account.id,
+            Account.person_id,
+            Account.platform,
+            Account.handle,
+            Account.state,
+            Account.state_reason,
+        )
+        .where(Account.person_id.in_(list(person_ids)))
+        .order_by(Account.person_id, Account.platform, Account.handle)
+    )
+    return _frame(session, stmt, ACCOUNT_COLUMNS)

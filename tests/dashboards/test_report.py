@@ -1,0 +1,189 @@
+"""``tracker report`` on the demo programme: one self-contained HTML file, tidy CSV tables and a
+workbook, with figures that match an independent recomputation from the raw rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from tracker import demo
+from tracker.cli import main
+from tracker.db import Database
+from tracker.demo_goals import add_demo_goals
+
+
+@dataclass(frozen=True)
+class Demo:
+    db: Database
+    url: str
+    today: str
+    names: dict[str, str]  # mentee key -> display name
+    dir: Path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    where = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{where / 'demo.db'}"
+    db = Database(url)
+    db.upgrade()
+    plan, _ = demo.build(db)
+    assert add_demo_goals(db, plan.today) > 0
+    names = {p.key: p.name for p in plan.people if p.role == "mentee"}
+    yield Demo(db, url, plan.today.isoformat(), names, where)
+    db.dispose()
+
+
+def run(d: Demo, *args: str) -> None:
+    assert main(["--db", d.url, "report", "--cohort", "demo", "--today", d.today, *args]) == 0
+
+
+@pytest.fixture(scope="module")
+def html(built: Demo) -> str:
+    out = built.dir / "bericht.html"
+    run(built, "--out", str(out))
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def csv_dir(built: Demo) -> Path:
+    out = built.dir / "tables"
+    run(built, "--format", "csv", "--out", str(out))
+    return out
+
+
+def test_html_is_self_contained_with_plotly_embedded_once(html: str) -> None:
+    assert html.count("Plotly.newPlot") > 5
+    # plotly.js carries its version banner once.
+    assert len(re.findall(r"plotly\.js v\d+\.\d+\.\d+", html)) == 1
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=[\"']?https?:", html)
+    # Outside the embedded plotly.js bundle nothing points to the internet.
+    bundle = re.search(r"<script>.*?</script>", html, flags=re.S)
+    assert bundle is not None and "plotly.js v" in bundle.group(0)
+    rest = html.replace(bundle.group(0), "")
+    assert "cdn.plot.ly" not in rest and "https://cdn" not in rest
+    assert len(html.encode()) < 8_000_000  # small enough to send by email
+
+
+def test_html_names_every_mentee_under_german_headings(built: Demo, html: str) -> None:
+    for name in built.names.values():
+        assert name in html
+    for heading in (
+        "Zusammenfassung",
+        "Vorher und nachher",
+        "Wirkung der Veranstaltungen",
+        "Ziele der Tandems",
+        "Lernschritte im Zeitverlauf",
+        "Entwicklung je Mentee",
+        "Datenqualität",
+        "Vergleichsgruppe",
+    ):
+        assert f">{heading}</h" in html
+    assert "Auftakt" in html and "Halbzeit" in html
+    # Before the closing there is nothing to follow up yet.
+    assert "Hält das Wachstum" not in html
+
+
+def test_english_report(built: Demo) -> None:
+    out = built.dir / "report-en.html"
+    run(built, "--out", str(out), "--lang", "en")
+    page = out.read_text(encoding="utf-8")
+    assert ">Summary</h2>" in page and ">Data quality</h2>" in page
+
+
+def test_follow_up_section_appears_after_the_closing(built: Demo) -> None:
+    out = built.dir / "followup.html"
+    later = (datetime.fromisoformat(built.today) + timedelta(days=120)).date().isoformat()
+    assert (
+        main(["--db", built.url, "report", "--cohort", "demo", "--today", later, "--out", str(out)])
+        == 0
+    )
+    assert "Hält das Wachstum?" in out.read_text(encoding="utf-8")
+
+
+def test_csv_tables_are_tidy(built: Demo, csv_dir: Path) -> None:
+    names = {p.stem for p in csv_dir.glob("*.csv")}
+    assert {"people", "growth", "platform_growth", "event_effects", "goals", "milestones"} <= names
+    assert "data_quality" in names
+    people = pd.read_csv(csv_dir / "people.csv")
+    assert set(built.names) <= set(people["person_key"])
+    assert set(people["role"]) == {"mentee", "comparison"}
+    goals = pd.read_csv(csv_dir / "goals.csv")
+    assert set(goals["status"]) <= {"open", "on_track", "reached", "missed"}
+    assert (goals["status"] == "reached").any()
+    growth = pd.read_csv(csv_dir / "growth.csv")
+    # Blogs tell no follower count: their growth is unknown (empty), never 0.
+    blogs = growth[growth["platform"] == "blog"]
+    assert len(blogs) and blogs["absolute"].isna().all()
+
+
+def test_workbook_has_a_sheet_per_table(built: Demo) -> None:
+    out = built.dir / "bericht.xlsx"
+    run(built, "--format", "xlsx", "--out", str(out))
+    assert {"people", "growth", "goals", "data_quality"} <= set(load_workbook(out).sheetnames)
+
+
+def test_one_mentee_recomputed_from_raw_rows(built: Demo, csv_dir: Path) -> None:
+    """Growth from the kickoff and posts a week in the last month, from plain SQL rows."""
+    key = "mentee-01"
+    with built.db.engine.connect() as conn:
+        kickoff = conn.execute(
+            text("SELECT date FROM programme_event WHERE kind = 'kickoff'")
+        ).scalar_one()
+        rows = conn.execute(
+            text(
+                "SELECT a.platform, s.taken_at, s.followers FROM profile_snapshot s "
+                "JOIN account a ON a.id = s.account_id JOIN person p ON p.id = a.person_id "
+                "WHERE p.key = :key ORDER BY s.taken_at"
+            ),
+            {"key": key},
+        ).all()
+        published = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT m.published_at FROM post_metric m JOIN account a "
+                    "ON a.id = m.account_id JOIN person p ON p.id = a.person_id WHERE p.key = :key"
+                ),
+                {"key": key},
+            )
+        ]
+    kick = datetime.fromisoformat(str(kickoff))
+    end = datetime.fromisoformat(built.today) + timedelta(days=1)
+    growth = pd.read_csv(csv_dir / "growth.csv")
+    mine = growth[growth["person_key"] == key]
+    checked = 0
+    for platform in {r[0] for r in rows}:
+        counts = [
+            (datetime.fromisoformat(str(at)), f)
+            for p, at, f in rows
+            if p == platform and f is not None and kick <= datetime.fromisoformat(str(at)) < end
+        ]
+        row = mine[mine["platform"] == platform].iloc[0]
+        if len(counts) < 2:
+            assert pd.isna(row["absolute"])
+            continue
+        (t0, v0), (t1, v1) = counts[0], counts[-1]
+        weekly = (v1 / v0) ** (7 / ((t1 - t0).total_seconds() / 86400)) - 1
+        assert row["start_value"] == v0 and row["end_value"] == v1
+        assert row["absolute"] == v1 - v0
+        assert row["percent"] == pytest.approx((v1 - v0) / v0 * 100, abs=1e-3)
+        assert row["weekly_percent"] == pytest.approx(weekly * 100, abs=1e-3)
+        checked += 1
+    assert checked >= 1
+    # Posts a week over the 28 days up to the end of the report day.
+    start = end - timedelta(days=28)
+    count = sum(start <= datetime.fromisoformat(str(p)) < end for p in published)
+    people = pd.read_csv(csv_dir / "people.csv").set_index("person_key")
+    assert people.loc[key, "posts_per_week_last_month"] == pytest.approx(count / 4, abs=1e-3)
+    assert built.names[key] == people.loc[key, "name"]
+    assert UTC  # times in the store are UTC; the naive SQLite values above are UTC too
