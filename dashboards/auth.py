@@ -1,0 +1,235 @@
+"""Logins: the server-rendered /login form, /logout, invitations, and the login gate.
+
+Sessions are Flask-Login sessions in Flask's signed cookie (HttpOnly, SameSite=Lax, Secure over
+HTTPS). The cookie carries the user id and the user's current session token; the token is
+rotated at every login and logout, so logout ends every earlier session on the server side.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_login import LoginManager, UserMixin, login_user, logout_user
+from sqlalchemy import select
+
+from dashboards.context import Viewer, app_state, current_viewer
+from dashboards.i18n import current_language, t
+from tracker import users
+from tracker.models import Person, User
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__)
+CSRF_FIELD = "csrf_token"
+CSRF_COOKIE = "_csrf_token"  # read by the Dash renderer, sent back as the X-CSRFToken header
+CSRF_HEADER = "X-CSRFToken"
+# Reachable without a login; everything else requires one (deny by default).
+PUBLIC_PATHS = ("/login", "/logout", "/healthz", "/favicon.ico", "/_favicon.ico")
+PUBLIC_PREFIXES = ("/invite/", "/assets/", "/lang/")
+
+
+class LoginUser(UserMixin):  # type: ignore[misc]
+    """A logged-in user as Flask-Login sees it; ``viewer`` is what scoping uses."""
+
+    def __init__(self, viewer: Viewer, token: str) -> None:
+        self.viewer = viewer
+        self._token = token
+
+    def get_id(self) -> str:
+        return f"{self.viewer.user_id}:{self._token}"
+
+
+def _load_user(user_id: str) -> LoginUser | None:
+    uid, _, token = user_id.partition(":")
+    if not uid.isdigit() or not token:
+        return None
+    with app_state().db.session() as db_session:
+        row = db_session.execute(
+            select(User, Person.key)
+            .outerjoin(Person, Person.id == User.person_id)
+            .where(User.id == int(uid))
+        ).first()
+    if row is None:
+        return None
+    user, person_key = row
+    # Constant-time comparison: the token is a bearer secret.
+    if (
+        not user.active
+        or not user.session_token
+        or not hmac.compare_digest(user.session_token, token)
+    ):
+        return None
+    viewer = Viewer(user.id, user.email, user.role, user.person_id, person_key)
+    return LoginUser(viewer, token)
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use."""
+    token = session.get(CSRF_FIELD)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session[CSRF_FIELD] = token
+    return token
+
+
+def csrf_ok(given: str | None) -> bool:
+    expected = session.get(CSRF_FIELD)
+    return bool(given) and isinstance(expected, str) and hmac.compare_digest(expected, given or "")
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path is followed after login (no open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
+    lang = current_language()
+    html = render_template(
+        template, t=lambda key, **kw: t(key, lang, **kw), lang=lang, csrf=csrf_token(), **values
+    )
+    return html, status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "GET":
+        message = t("login.out") if request.args.get("out") else None
+        return _page("login.html", message=message, next=_safe_next(request.args.get("next")))
+    email = (request.form.get("email") or "").strip()[:320]
+    password = request.form.get("password") or ""
+    target = _safe_next(request.form.get("next"))
+    if not csrf_ok(request.form.get(CSRF_FIELD)):
+        return _page("login.html", 400, error=t("login.csrf"), email=email, next=target)
+    state = app_state()
+    address = _address()
+    with state.db.write() as db_session:
+        if users.is_throttled(db_session, email, address):
+            throttled = True
+            user = None
+        else:
+            throttled = False
+            user = users.authenticate(db_session, email, password, address)
+            viewer = None
+            if user is not None:
+                person_key = user.person.key if user.person else None
+                viewer = Viewer(user.id, user.email, user.role, user.person_id, person_key)
+                token = user.session_token or ""
+    if throttled:
+        logger.warning("login throttled for an account from %s", address)
+        return _page("login.html", 429, error=t("login.throttled"), email=email, next=target)
+    if user is None or viewer is None:
+        return _page("login.html", 401, error=t("login.failed"), email=email, next=target)
+    # A fresh session at login: nothing from before the login is carried over.
+    session.clear()
+    session.permanent = True
+    login_user(LoginUser(viewer, token))
+    csrf_token()
+    logger.info("login of %s (%s)", viewer.label, viewer.role)
+    return redirect(target)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    viewer = current_viewer()
+    if viewer is not None:
+        if not csrf_ok(request.form.get(CSRF_FIELD)):
+            abort(400)
+        with app_state().db.write() as db_session:
+            users.end_session(db_session, viewer.user_id)
+    logout_user()
+    session.clear()
+    return redirect("/login?out=1")
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invite(token: str) -> Any:
+    state = app_state()
+    with state.db.session() as db_session:
+        try:
+            found = users.find_invite(db_session, token)
+            email = found.email
+        except users.InviteInvalid:
+            return _page("invite.html", 410, invalid=True)
+    if request.method == "GET":
+        return _page("invite.html", email=email)
+    if not csrf_ok(request.form.get(CSRF_FIELD)):
+        return _page("invite.html", 400, email=email, error=t("login.csrf"))
+    password = request.form.get("password") or ""
+    if password != (request.form.get("repeat") or ""):
+        return _page("invite.html", 400, email=email, error=t("invite.mismatch"))
+    if len(password) < users.MIN_PASSWORD_LENGTH:
+        return _page("invite.html", 400, email=email, error=t("invite.short"))
+    try:
+        with state.db.write() as db_session:
+            users.accept_invite(db_session, token, password)
+    except users.InviteInvalid:
+        return _page("invite.html", 410, invalid=True)
+    return redirect("/login")
+
+
+def _gate() -> Any:
+    """Every request needs a login, except the few public paths (deny by default)."""
+    path = request.path
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return None
+    viewer = current_viewer()
+    if viewer is None:
+        if path.startswith(("/_", "/export/")):
+            return jsonify({"error": "login required"}), 401
+        return redirect(f"/login?next={path}")
+    g.viewer = viewer
+    # Dash's renderer echoes the CSRF cookie in this header; a cross-site page cannot.
+    dash_post = request.method == "POST" and path.startswith("/_dash-")
+    if dash_post and not csrf_ok(request.headers.get(CSRF_HEADER)):
+        return jsonify({"error": "missing or wrong CSRF token"}), 403
+    return None
+
+
+def _csrf_cookie(response: Response) -> Response:
+    token = session.get(CSRF_FIELD)
+    if isinstance(token, str) and request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=False,  # the renderer must read it; it is useless without the session
+            samesite="Strict",
+            secure=request.is_secure,
+            path="/",
+        )
+    return response
+
+
+def init_app(server: Flask) -> None:
+    """Sessions, Flask-Login, the login routes and the login gate."""
+    manager = LoginManager()
+    manager.session_protection = "basic"
+    manager.user_loader(_load_user)
+    manager.init_app(server)
+    server.register_blueprint(bp)
+    server.before_request(_gate)
+    server.after_request(_csrf_cookie)

@@ -1,0 +1,68 @@
+"""Audit log: coordinators see every access; a mentee sees who viewed her data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboards.context import app_state, current_viewer
+from dashboards.i18n import current_language, fmt_datetime, t
+from dashboards.pages.common import denied
+from tracker.privacy import audit_entries
+
+dash.register_page(__name__, path="/protokoll", name="Protokoll", order=6)
+
+
+def layout(**_: Any) -> Any:
+    lang = current_language()
+    viewer = current_viewer()
+    if viewer is None:
+        return denied(lang)
+    db = app_state().db
+    if viewer.role == "coordinator":
+        title = t("audit.title", lang)
+        entries = audit_entries(db, limit=300)
+    elif viewer.role == "mentee" and viewer.person_key:
+        title = t("audit.mine", lang)
+        entries = audit_entries(db, person_key=viewer.person_key, limit=300)
+    else:
+        return denied(lang)
+    rows = [
+        html.Tr(
+            [
+                html.Td(fmt_datetime(e.at, lang)),
+                html.Td(e.viewer),
+                html.Td(
+                    t(f"role.{e.viewer_role}", lang)
+                    if e.viewer_role in ("mentee", "mentor", "coordinator")
+                    else (e.viewer_role or "–")
+                ),
+                html.Td(e.person_key or "–"),
+                html.Td(f"{e.surface} ({e.action})"),
+            ]
+        )
+        for e in entries
+    ]
+    head = html.Tr(
+        [
+            html.Th(t("col.when", lang)),
+            html.Th(t("col.viewer", lang)),
+            html.Th(t("col.role", lang)),
+            html.Th(t("col.person", lang)),
+            html.Th(t("col.surface", lang)),
+        ]
+    )
+    return html.Div(
+        [
+            html.H1(title),
+            html.Section(
+                html.Table(
+                    [html.Thead(head), html.Tbody(rows)], className="data", id="audit-table"
+                ),
+                className="card",
+            ),
+        ],
+        className="page page-audit",
+    )

@@ -1,0 +1,270 @@
+"""Tandem page: a mentor sees her mentees' progress, sets and ticks goals, and keeps dated
+check-in notes (visible to the tandem and the coordinators)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from sqlalchemy import select
+
+from connectors.base import utcnow
+from dashboards.context import app_state, current_viewer
+from dashboards.i18n import current_language, t
+from dashboards.pages.common import denied
+from dashboards.progress_data import RANGES, load
+from dashboards.progress_view import goal_items, notes_list, progress_body, range_selector
+from dashboards.scope import AccessDenied, authorize_tandem, scope_of
+from tracker import goals
+from tracker.errors import TrackerError
+from tracker.models import CheckinNote, Goal, Person, Tandem
+
+dash.register_page(__name__, path="/tandem", name="Tandem", order=2)
+
+MAX_NOTE = 4000
+
+
+def _tandems(session: Any, viewer: Any) -> list[tuple[Tandem, Person]]:
+    """The tandems whose mentee is in the viewer's scope (mentors: their own)."""
+    scope = scope_of(session, viewer)
+    stmt = select(Tandem, Person).join(Person, Person.id == Tandem.mentee_id)
+    if viewer is not None and viewer.role == "mentor":
+        stmt = stmt.where(Tandem.mentor_id == viewer.person_id)
+    elif not scope.everyone:
+        return []
+    return [
+        (tandem, person) for tandem, person in session.execute(stmt.order_by(Person.display_name))
+    ]
+
+
+def layout(tandem: str | None = None, **_: Any) -> Any:
+    viewer = current_viewer()
+    lang = current_language()
+    if viewer is None or viewer.role not in ("mentor", "coordinator"):
+        return denied(lang)
+    with app_state().db.session() as session:
+        rows = _tandems(session, viewer)
+    if not rows:
+        return html.Div([html.H1(t("tandem.title", lang)), html.P(t("tandem.none", lang))])
+    options = [{"label": person.display_name, "value": tdm.id} for tdm, person in rows]
+    chosen = rows[0][0].id
+    if tandem and tandem.isdigit() and any(tdm.id == int(tandem) for tdm, _p in rows):
+        chosen = int(tandem)
+    return html.Div(
+        [
+            html.H1(t("tandem.title", lang)),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label(t("tandem.choose", lang), htmlFor="tandem-choice"),
+                            dcc.Dropdown(
+                                id="tandem-choice", options=options, value=chosen, clearable=False
+                            ),
+                        ],
+                        className="chooser",
+                    ),
+                    range_selector("tandem-range", lang),
+                ],
+                className="toolbar",
+            ),
+            dcc.Store(id="tandem-saved", data=0),
+            html.Div(
+                [
+                    html.Section(
+                        [
+                            html.H3(t("goals.new", lang)),
+                            html.Div(
+                                [
+                                    dcc.Input(
+                                        id="tandem-goal-title",
+                                        type="text",
+                                        maxLength=300,
+                                        placeholder=t("goals.new", lang),
+                                    ),
+                                    dcc.Input(
+                                        id="tandem-goal-due", type="text", placeholder="2026-12-31"
+                                    ),
+                                    html.Button(
+                                        t("goals.save", lang),
+                                        id="tandem-goal-save",
+                                        className="primary",
+                                    ),
+                                ],
+                                className="form-grid",
+                            ),
+                            html.Div(id="tandem-goal-message", className="message"),
+                        ],
+                        className="card",
+                    ),
+                    html.Section(
+                        [
+                            html.H3(t("notes.new", lang)),
+                            dcc.Textarea(
+                                id="tandem-note-text",
+                                maxLength=MAX_NOTE,
+                                placeholder=t("notes.placeholder", lang),
+                                style={"width": "100%", "height": "5rem"},
+                            ),
+                            html.Button(
+                                t("notes.add", lang), id="tandem-note-save", className="primary"
+                            ),
+                            html.Div(id="tandem-note-message", className="message"),
+                        ],
+                        className="card",
+                    ),
+                ],
+                className="row two",
+            ),
+            dcc.Loading(html.Div(id="tandem-body"), type="dot"),
+        ],
+        className="page page-tandem",
+    )
+
+
+@callback(
+    Output("tandem-body", "children"),
+    Input("tandem-choice", "value"),
+    Input("tandem-range", "value"),
+    Input("tandem-saved", "data"),
+)
+def show_tandem(tandem_id: Any, choice: Any, _saved: Any) -> Any:
+    lang = current_language()
+    viewer = current_viewer()
+    with app_state().db.session() as session:
+        try:
+            tandem = authorize_tandem(session, viewer, tandem_id, "callback.tandem")
+        except AccessDenied:
+            return denied(lang)
+        mentee = tandem.mentee
+        data = load(session, mentee, choice if choice in RANGES else "all")
+        notes = list(
+            session.scalars(
+                select(CheckinNote)
+                .where(CheckinNote.tandem_id == tandem.id)
+                .order_by(CheckinNote.on.desc(), CheckinNote.id.desc())
+            )
+        )
+        editable = viewer is not None and (
+            viewer.role == "coordinator" or tandem.mentor_id == viewer.person_id
+        )
+    return [
+        html.H2(mentee.display_name),
+        html.Div(
+            [
+                html.Section(
+                    [html.H3(t("goals.title", lang)), goal_items(data, lang, editable, "tandem-")],
+                    className="card",
+                ),
+                html.Section(
+                    [html.H3(t("notes.title", lang)), notes_list(notes, lang)], className="card"
+                ),
+            ],
+            className="row two",
+        ),
+        *progress_body(data, lang, "tandem-"),
+    ]
+
+
+def _parse_day(text: Any) -> date | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return date.fromisoformat(text.strip())
+
+
+@callback(
+    Output("tandem-goal-message", "children"),
+    Output("tandem-saved", "data", allow_duplicate=True),
+    Input("tandem-goal-save", "n_clicks"),
+    State("tandem-choice", "value"),
+    State("tandem-goal-title", "value"),
+    State("tandem-goal-due", "value"),
+    State("tandem-saved", "data"),
+    prevent_initial_call=True,
+)
+def save_goal(_clicks: Any, tandem_id: Any, title: Any, due: Any, saved: Any) -> Any:
+    lang = current_language()
+    viewer = current_viewer()
+    if not isinstance(title, str) or not title.strip():
+        return t("goals.empty_title", lang), dash.no_update
+    try:
+        due_day = _parse_day(due)
+    except ValueError:
+        return t("admin.error", lang, why="YYYY-MM-DD"), dash.no_update
+    with app_state().db.write() as session:
+        try:
+            tandem = authorize_tandem(session, viewer, tandem_id, "callback.goal", write=True)
+        except AccessDenied:
+            return t("denied", lang), dash.no_update
+        try:
+            goals.add_goal(
+                session,
+                tandem_id=tandem.id,
+                title=title.strip()[:300],
+                due=due_day,
+                created_by=viewer.label if viewer else None,
+            )
+        except TrackerError as exc:
+            return t("admin.error", lang, why=str(exc)), dash.no_update
+    return t("goals.saved", lang), (saved or 0) + 1
+
+
+@callback(
+    Output("tandem-saved", "data", allow_duplicate=True),
+    Input({"type": "tandem-goal-done", "goal": ALL}, "n_clicks"),
+    State("tandem-saved", "data"),
+    prevent_initial_call=True,
+)
+def tick_goal(clicks: Any, saved: Any) -> Any:
+    viewer = current_viewer()
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks or []):
+        return dash.no_update
+    goal_id = trigger.get("goal")
+    if not isinstance(goal_id, int) or isinstance(goal_id, bool):
+        return dash.no_update
+    with app_state().db.write() as session:
+        goal = session.get(Goal, goal_id)
+        if goal is None:
+            return dash.no_update
+        try:
+            authorize_tandem(session, viewer, goal.tandem_id, "callback.goal", write=True)
+            goals.mark_done(session, goal.id, by=viewer.label if viewer else "")
+        except (AccessDenied, TrackerError):
+            return dash.no_update
+    return (saved or 0) + 1
+
+
+@callback(
+    Output("tandem-note-message", "children"),
+    Output("tandem-saved", "data", allow_duplicate=True),
+    Output("tandem-note-text", "value"),
+    Input("tandem-note-save", "n_clicks"),
+    State("tandem-choice", "value"),
+    State("tandem-note-text", "value"),
+    State("tandem-saved", "data"),
+    prevent_initial_call=True,
+)
+def save_note(_clicks: Any, tandem_id: Any, text: Any, saved: Any) -> Any:
+    lang = current_language()
+    viewer = current_viewer()
+    if not isinstance(text, str) or not text.strip():
+        return t("admin.missing", lang), dash.no_update, dash.no_update
+    with app_state().db.write() as session:
+        try:
+            tandem = authorize_tandem(session, viewer, tandem_id, "callback.note", write=True)
+        except AccessDenied:
+            return t("denied", lang), dash.no_update, dash.no_update
+        now = utcnow()
+        session.add(
+            CheckinNote(
+                tandem_id=tandem.id,
+                author_id=viewer.person_id if viewer else None,
+                on=now.date(),
+                text=text.strip()[:MAX_NOTE],
+                created_at=now,
+            )
+        )
+    return t("goals.saved", lang), (saved or 0) + 1, ""
