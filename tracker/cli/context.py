@@ -12,6 +12,9 @@ from tracker.db import Database
 
 console = Console()
 err_console = Console(stderr=True)
+if not console.is_terminal:
+    # Piped or redirected output (files, scripts, `| less`): do not squeeze tables to 80 columns.
+    console.width = 200
 
 
 @dataclass
