@@ -4,8 +4,10 @@ It serves the demo and load tests through the same contract as the real connecto
 account does is read from a profile spec (``settings["profiles"]`` or the JSON file named by
 ``settings["profiles_file"]``); a handle without a spec gets one derived from the seed and the
 handle. Failure modes let tests and the demo exercise the poller: ``not_found``,
-``unavailable``, ``rate_limited``, ``auth_failed``, ``flaky`` (every other call fails) and
-``down`` (the platform is unreachable).
+``unavailable``, ``rate_limited``, ``auth_failed``, ``flaky`` (every other call fails),
+``down`` (the platform is unreachable), ``timeout`` (the request times out, as a raw
+``TimeoutError`` the way a client library may let one escape) and ``malformed`` (a payload that
+cannot be read).
 """
 
 from __future__ import annotations
@@ -26,11 +28,21 @@ from connectors.errors import (
     AccountNotFound,
     AccountUnavailable,
     AuthFailed,
+    BadResponse,
     PlatformUnavailable,
     RateLimited,
 )
 
-FAILURE_MODES = ("not_found", "unavailable", "rate_limited", "auth_failed", "flaky", "down")
+FAILURE_MODES = (
+    "not_found",
+    "unavailable",
+    "rate_limited",
+    "auth_failed",
+    "flaky",
+    "down",
+    "timeout",
+    "malformed",
+)
 _KINDS = ("text", "photo", "video", "link", "carousel", "reel")
 
 
@@ -247,6 +259,10 @@ class DemoConnector:
             raise RateLimited("too many requests", retry_after=60.0, **kw)
         if mode == "auth_failed":
             raise AuthFailed("the access token has expired", **kw)
+        if mode == "timeout":
+            raise TimeoutError("the read timed out")
+        if mode == "malformed":
+            raise BadResponse("the payload is not valid JSON", **kw)
         if mode == "down" or (mode == "flaky" and self.calls % 2 == 1):
             raise PlatformUnavailable("HTTP 503 from the platform", **kw)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 
 from connectors.demo import DemoConnector, DemoProfile, Phase
+from tracker.budget import Limit
 from tracker.config import CohortEntry, EventEntry, PersonEntry
 from tracker.db import Database
+from tracker.engine import Engine, Schedule
 from tracker.models import Account
-from tracker.poller import poll_account
 from tracker.programme import (
     Changes,
     add_account,
@@ -26,6 +27,8 @@ from tracker.programme import (
     upsert_person,
     upsert_tandem,
 )
+from tracker.retry import RetryPolicy
+from tracker.workers import claim, poll_claimed
 
 COHORT_KEY = "demo"
 COHORT_DAYS = 240
@@ -296,41 +299,44 @@ def simulate(
     progress: Callable[[int, int], None] | None,
     profile_every: timedelta,
 ) -> None:
-    """Walk simulated time from the first tracking day to now: accounts are added on the day
-    the coordinator would have added them, profiles polled daily and posts weekly."""
+    """Walk simulated time from the first tracking day to now through the polling engine:
+    accounts are added on the day the coordinator would have added them, and each day's pass
+    polls what the schedule says is due (profiles daily, posts weekly, everything on the last
+    day)."""
     first = min(t for _, _, t in demo_plan.accounts.values())
     now = datetime.now(UTC)
     days = (demo_plan.today - first).days + 1
+    clock = [datetime.combine(first, time(9, 30), tzinfo=UTC)]
+    engine = Engine(
+        db,
+        lambda _platform: connector,
+        limits=lambda _platform: Limit(10**9, 60.0, 1),
+        schedule=Schedule(profile_every=profile_every, posts_every=timedelta(days=7)),
+        retry=RetryPolicy(max_attempts=1),
+        clock=lambda: clock[0],
+        sleep=lambda _seconds: None,
+        worker="demo",
+        # one lane: the simulated platform answers at once, so threads would only queue on the
+        # database's write lock
+        max_threads=1,
+    )
     ids: dict[str, int] = {}
     for offset in range(days):
         day = first + timedelta(days=offset)
         moment = datetime.combine(day, time(9, 30), tzinfo=UTC)
         if day == demo_plan.today:
             moment = min(moment, now)
+        clock[0] = moment
         connector.clock = lambda m=moment: m  # type: ignore[misc]
-        due = [(h, spec) for h, spec in demo_plan.accounts.items() if spec[2] <= day]
-        for handle, (person_key, platform, _tracked) in due:
-            if handle not in ids:
+        for handle, (person_key, platform, tracked) in demo_plan.accounts.items():
+            if tracked <= day and handle not in ids:
                 ids[handle] = _ensure_account(db, person_key, platform, handle, changes)
-            poll_account(
-                db,
-                ids[handle],
-                connector,
-                "profile",
-                every=profile_every,
-                now=moment,
-                worker="demo",
-            )
-            if offset % 7 == 0 or day == demo_plan.today:
-                poll_account(
-                    db,
-                    ids[handle],
-                    connector,
-                    "posts",
-                    every=profile_every,
-                    now=moment,
-                    worker="demo",
-                )
+        claimed = claim(db, "demo", moment, schedule=engine.schedule)
+        poll_claimed(engine, claimed, "demo")
+        if day == demo_plan.today:
+            final = claim(db, "demo", moment, schedule=engine.schedule, force=True)
+            posts_only = tuple(replace(j, kinds=("posts",)) for j in final.jobs)
+            poll_claimed(engine, replace(final, jobs=posts_only), "demo")
         if progress:
             progress(offset + 1, days)
 

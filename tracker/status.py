@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Account, Cohort, Person, PollAttempt, ProfileSnapshot
+from tracker.models import Account, Cohort, Person, PlatformState, PollAttempt, ProfileSnapshot
 
 # What a coordinator should do about an account in each state.
 ACTIONS = {
@@ -17,6 +17,21 @@ ACTIONS = {
     "auth_failed": "credentials are missing or expired: set a fresh token (see README) and run "
     "`tracker check --live`",
     "paused": "polling is paused: see the reason and resume once it is resolved",
+}
+# Expired or missing credentials, per platform: where the fresh secret goes.
+AUTH_ACTIONS = {
+    "x": "the X bearer token is missing or expired: create a new one in the X developer portal, "
+    "put it in the variable named by bearer_token_env in [platforms.x] (default "
+    "TRACKER_X_BEARER_TOKEN), restart `tracker run` and run `tracker check --live`",
+    "facebook": "the Facebook access token is missing or expired: create a new long-lived page "
+    "token, put it in the variable named by access_token_env in [platforms.facebook], restart "
+    "`tracker run` and run `tracker check --live`",
+    "instagram": "the Instagram login expired: refresh the session file (instaloader --login) or "
+    "the Graph API token named by access_token_env in [platforms.instagram], then run "
+    "`tracker check --live`",
+    "mastodon": "this instance refuses reads without a token: create an access token on the "
+    "instance, put it in the variable named by access_token_env in [platforms.mastodon] and "
+    "restart `tracker run`",
 }
 
 
@@ -39,6 +54,8 @@ class AccountStatus:
 
     @property
     def action(self) -> str | None:
+        if self.state == "auth_failed":
+            return AUTH_ACTIONS.get(self.platform, ACTIONS["auth_failed"])
         if self.state in ACTIONS:
             return ACTIONS[self.state]
         if self.baseline is False:
@@ -119,3 +136,27 @@ def people_without_accounts(session: Session) -> list[Person]:
             .order_by(Person.key)
         )
     )
+
+
+@dataclass(frozen=True)
+class PauseStatus:
+    """A platform (or Mastodon instance) that is not polled until ``until``."""
+
+    scope: str
+    until: datetime
+    reason: str | None
+    failures: int
+
+
+def platform_pauses(session: Session, on: datetime) -> list[PauseStatus]:
+    """Scopes paused now by a rate limit or an open circuit breaker, soonest end first."""
+    rows = session.scalars(
+        select(PlatformState)
+        .where(PlatformState.paused_until > on)
+        .order_by(PlatformState.paused_until)
+    )
+    return [
+        PauseStatus(r.scope, r.paused_until, r.reason, r.consecutive_failures)
+        for r in rows
+        if r.paused_until is not None
+    ]

@@ -6,11 +6,13 @@ import shutil
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
 from connectors.base import utcnow
 from tracker.cli.context import console, state
+from tracker.db import Database
 from tracker.roster import import_roster, read_roster_file
 
 
@@ -171,11 +173,36 @@ def status(ctx: typer.Context) -> None:
     if actions:
         console.print("[bold]Needs action:[/bold]")
         for r in actions:
-            console.print(f"- {r.person_key} {r.platform} {r.handle}: {r.action}")
+            why = f" ({r.state_reason})" if r.state in ("auth_failed", "paused") else ""
+            console.print(
+                escape(f"- {r.person_key} {r.platform} {r.handle}: {r.action}{why}"), soft_wrap=True
+            )
     for person in lonely:
         console.print(f"- {person.key}: no accounts yet")
+    _print_engine_state(st.db)
     width = shutil.get_terminal_size().columns
     console.print(f"{len(rows)} accounts"[:width])
+
+
+def _print_engine_state(db: Database) -> None:
+    """Paused platforms and the scheduler's heartbeat, under the status table."""
+    from tracker.heartbeat import read_health
+    from tracker.status import platform_pauses
+
+    now = utcnow()
+    with db.session() as session:
+        pauses = platform_pauses(session, now)
+    for p in pauses:
+        console.print(
+            escape(f"- {p.scope}: not polled until {p.until:%Y-%m-%d %H:%M} UTC ({p.reason})")
+        )
+    health = read_health(db, now)
+    if health.heartbeat_age_seconds is None:
+        console.print("scheduler: not running (start it with `tracker run`)")
+    else:
+        console.print(
+            f"scheduler: last heartbeat {health.heartbeat_age_seconds:.0f} s ago ({health.status})"
+        )
 
 
 def register(app: typer.Typer) -> None:
