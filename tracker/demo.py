@@ -17,8 +17,9 @@ from connectors.demo import DemoConnector, DemoProfile, Phase
 from tracker.budget import Limit
 from tracker.config import CohortEntry, EventEntry, PersonEntry
 from tracker.db import Database
+from tracker.demo_goals import add_demo_goals
 from tracker.engine import Engine, Schedule
-from tracker.models import Account
+from tracker.models import Account, CheckinNote, Cohort, Tandem
 from tracker.programme import (
     Changes,
     add_account,
@@ -288,7 +289,51 @@ def build(
     }
     connector = DemoConnector(settings)
     simulate(db, connector, demo_plan, changes, progress, profile_every)
+    goals = add_demo_goals(db, demo_plan.today, COHORT_KEY)
+    if goals:
+        changes.created["goals"] = goals
+    notes = add_demo_notes(db, demo_plan)
+    if notes:
+        changes.created["notes"] = notes
     return demo_plan, changes
+
+
+NOTE_TEXTS = (
+    "Erstes Treffen: Ziele fürs Programm besprochen, Profilbild und Kurzbeschreibung überarbeitet.",
+    "Gemeinsam einen Redaktionsplan für die nächsten vier Wochen angelegt.",
+    "Nach dem Workshop: erste Story ausprobiert, Rückfragen zu Hashtags geklärt.",
+    "Halbzeit-Gespräch: was gut läuft, wo es hakt; nächstes Ziel festgelegt.",
+)
+
+
+def add_demo_notes(db: Database, demo_plan: DemoPlan) -> int:
+    """Dated check-in notes by each mentor, at plausible moments of the cohort."""
+    events = [e.date for e in demo_plan.cohort.events if e.date <= demo_plan.today]
+    added = 0
+    with db.write() as session:
+        tandems = session.execute(
+            select(Tandem.id, Tandem.mentor_id)
+            .join(Cohort, Cohort.id == Tandem.cohort_id)
+            .where(Cohort.key == COHORT_KEY)
+        ).all()
+        for index, (tandem_id, mentor_id) in enumerate(tandems):
+            if session.scalar(select(CheckinNote.id).where(CheckinNote.tandem_id == tandem_id)):
+                continue
+            for day, text in zip(events, NOTE_TEXTS, strict=False):
+                on = day + timedelta(days=3 + index % 5)
+                if on > demo_plan.today:
+                    continue
+                session.add(
+                    CheckinNote(
+                        tandem_id=tandem_id,
+                        author_id=mentor_id,
+                        on=on,
+                        text=text,
+                        created_at=datetime.combine(on, time(18), tzinfo=UTC),
+                    )
+                )
+                added += 1
+    return added
 
 
 def simulate(
