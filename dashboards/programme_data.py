@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
-from dashboards.progress_data import BASELINE_DAYS, EventMark, Line, cohort_events
+from dashboards.charts import EventMark, Line
+from dashboards.progress_data import BASELINE_DAYS, cohort_events
 from tracker import goals, metrics, series
 from tracker.models import Account, Cohort
 

@@ -1,22 +1,29 @@
 """Everything the progress view shows for one mentee and one period, read in one go.
 
-The page layout stays light (who, which period); this is what its callback computes: the
-frames from ``tracker.series``, the pinned metrics, and the values the figures are drawn from.
+The page layout stays light (who, which period); this is what its callback computes, from one
+read of the person's snapshots and posts (``dashboards.progress_read``): one pass over each
+account's sorted arrays gives the follower lines (already at the drawn resolution), posts per
+week, engagement, the "since the last workshop" summary and the milestones, with the pinned
+definitions of ``tracker.metrics`` and ``tracker.milestones``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import pandas as pd
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
+from dashboards import progress_read
+from dashboards.charts import EventMark, Line
+from dashboards.progress_read import AccountData
 from tracker import goals as goal_checks
-from tracker import metrics, milestones, series
+from tracker import metrics, milestones
 from tracker.models import Account, Cohort, Goal, Person, Tandem
 
 logger = logging.getLogger(__name__)
@@ -25,20 +32,6 @@ RANGES = ("all", "90", "28", "workshop")
 BASELINE_DAYS = 28  # the programme view starts this long before the kickoff
 MAX_POINTS = 160  # per line: longer series are drawn at a coarser step (last value per step)
 WORKSHOP_KINDS = ("kickoff", "workshop", "midpoint")
-
-
-@dataclass(frozen=True)
-class EventMark:
-    day: date
-    kind: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Line:
-    platform: str
-    x: tuple[str, ...]  # ISO dates: short and exact in the JSON sent to the browser
-    y: tuple[float | None, ...]
 
 
 @dataclass(frozen=True)
@@ -71,10 +64,7 @@ class ProgressData:
 
 
 def cohort_events(session: Session, cohort_id: int | None) -> tuple[EventMark, ...]:
-    if cohort_id is None:
-        return ()
-    frame = series.events(session, cohort_id)
-    return tuple(EventMark(r.date, r.kind, r.title) for r in frame.itertuples(index=False))
+    return progress_read.events(session, cohort_id)
 
 
 def period(
@@ -101,85 +91,138 @@ def last_workshop(events: tuple[EventMark, ...], today: date) -> EventMark | Non
     return past[-1] if past else None
 
 
+_NS_DAY = 86_400 * 10**9
+_NS_WEEK = 7 * _NS_DAY
+_MONDAY = 4 * _NS_DAY  # 1970-01-05: weeks for the engagement chart run Monday to Sunday
+
+
 def _step(start: datetime, end: datetime) -> timedelta:
     days = max(1, (end - start).days)
     return timedelta(days=max(1, -(-days // MAX_POINTS)))
 
 
-def _iso(values: tuple[datetime, ...] | pd.DatetimeIndex) -> tuple[str, ...]:
-    return tuple(v.strftime("%Y-%m-%d") for v in values)
+def _iso(values_ns: np.ndarray) -> tuple[str, ...]:
+    days = values_ns.astype("datetime64[ns]").astype("datetime64[D]")
+    return tuple(np.datetime_as_string(days).tolist())
+
+
+def _values(values: np.ndarray, digits: int | None = None) -> tuple[float | None, ...]:
+    listed = values.tolist()
+    if digits is not None:
+        listed = [round(v, digits) for v in listed]
+    return tuple(None if v != v else v for v in listed)  # NaN is the only v != v
+
+
+def _known(data: AccountData, since: int) -> metrics.Counts:
+    rows = data.rows
+    keep = ~np.isnan(rows.followers) & (rows.snap_at >= since)
+    return metrics.Counts(rows.snap_at[keep], rows.followers[keep].astype("int64"))
+
+
+def _by_platform(accounts: Sequence[AccountData]) -> dict[str, list[AccountData]]:
+    out: dict[str, list[AccountData]] = {}
+    for data in sorted(accounts, key=lambda d: (d.platform, d.rows.account_id)):
+        out.setdefault(data.platform, []).append(data)
+    return out
 
 
 def _follower_lines(
-    snaps: pd.DataFrame, start: datetime, end: datetime
+    accounts: Sequence[AccountData], start: datetime, end: datetime
 ) -> tuple[tuple[Line, ...], tuple[GapNote, ...]]:
+    """One line per account with a known count in the period, at most MAX_POINTS slots
+    (the last known count of each slot); the gaps between known counts as notes."""
     lines: list[Line] = []
     notes: list[GapNote] = []
     step = _step(start, end)
-    for platform, rows in snaps.groupby("platform", sort=True):
-        known = rows[rows["followers"].notna()]
-        if known.empty:  # e.g. a blog: no follower count exists, so no line at all
-            continue
-        for _account, acc in known.groupby("account_id", sort=True):
-            first = max(acc["taken_at"].iloc[0].to_pydatetime(), start)
-            plot = metrics.plot_series(acc, every=step, start=first, end=end)
-            lines.append(Line(str(platform), _iso(plot.x), plot.y))
+    step_ns = int(step.total_seconds()) * 10**9
+    start_ns, end_ns = metrics.as_moment(start).value, metrics.as_moment(end).value
+    max_gap = max(metrics.MAX_GAP, step * 1.5)
+    for platform, group in _by_platform(accounts).items():
+        for data in group:
+            counts = _known(data, start_ns)
+            if not len(counts.times):  # e.g. a blog: no follower count exists, so no line
+                continue
+            grid, values = metrics.on_grid(counts, step_ns, int(counts.times[0]), end_ns)
+            lines.append(Line(platform, _iso(grid), _values(values)))
             notes.extend(
-                GapNote(str(platform), g.start.date(), g.end.date())
-                for g in plot.gaps
-                if g.end >= start
+                GapNote(platform, g.start.date(), g.end.date())
+                for g in metrics.gaps_in(counts.times, max_gap)
             )
     return tuple(lines), tuple(notes)
 
 
-def _weekly_posts(posts: pd.DataFrame, start: datetime, end: datetime) -> tuple[Line, ...]:
+def _posted(group: Sequence[AccountData], since: int) -> np.ndarray:
+    at = np.concatenate([d.rows.post_at for d in group])
+    return at[at >= since]
+
+
+def _weekly_posts(
+    accounts: Sequence[AccountData], start: datetime, end: datetime
+) -> tuple[Line, ...]:
+    """Posts per complete 7-day window from ``start``, per platform with posts in the period."""
+    start_ns, end_ns = metrics.as_moment(start).value, metrics.as_moment(end).value
     lines = []
-    for platform, rows in posts.groupby("platform", sort=True):
-        counts = metrics.weekly_post_counts(rows, start, end)
-        if counts.empty:
+    for platform, group in _by_platform(accounts).items():
+        at = _posted(group, start_ns)
+        counts = metrics.week_counts(at, start_ns, end_ns)
+        if not len(at) or not len(counts):
             continue
-        lines.append(
-            Line(str(platform), _iso(counts.index), tuple(float(v) for v in counts.to_numpy()))
-        )
+        weeks = start_ns + _NS_WEEK * np.arange(len(counts), dtype="int64")
+        lines.append(Line(platform, _iso(weeks), _values(counts.astype("float64"))))
     return tuple(lines)
 
 
-def _engagement(posts: pd.DataFrame, snaps: pd.DataFrame) -> tuple[Line, ...]:
-    if posts.empty:
-        return ()
-    rates = metrics.engagement_rates(posts, snaps)
-    rates = rates[rates["rate"].notna()]
+def _engagement(accounts: Sequence[AccountData], start: datetime) -> tuple[Line, ...]:
+    """The median engagement rate of each calendar week (Monday to Sunday) per platform, over
+    the posts of the period with a known rate; a week without one is a gap."""
+    start_ns = metrics.as_moment(start).value
     lines = []
-    for platform, rows in rates.groupby("platform", sort=True):
-        weekly = (
-            rows.set_index("published_at")["rate"]
-            .astype("float64")
-            .resample("W-MON", label="left", closed="left")
-            .median()
-        )
-        ys = tuple(None if pd.isna(v) else round(float(v), 2) for v in weekly.to_numpy())
-        lines.append(Line(str(platform), _iso(weekly.index), ys))
+    for platform, group in _by_platform(accounts).items():
+        at_parts, rate_parts = [], []
+        for data in group:
+            inside = data.rows.post_at >= start_ns
+            at = data.rows.post_at[inside]
+            followers = metrics.nearest_values(_known(data, np.iinfo("int64").min), at)
+            at_parts.append(at)
+            rate_parts.append(metrics.rates_of(data.interactions[inside], followers))
+        at, rate = np.concatenate(at_parts), np.concatenate(rate_parts)
+        known = ~np.isnan(rate)
+        if not known.any():
+            continue
+        week = (at[known] - _MONDAY) // _NS_WEEK
+        first = int(week.min())
+        medians = np.full(int(week.max()) - first + 1, np.nan)
+        # Medians of all weeks at once: sorted by week then rate, each week's middle one or two.
+        order = np.lexsort((rate[known], week))
+        week, values = week[order], rate[known][order]
+        numbers, starts, sizes = np.unique(week, return_index=True, return_counts=True)
+        low, high = values[starts + (sizes - 1) // 2], values[starts + sizes // 2]
+        medians[numbers - first] = (low + high) / 2
+        mondays = _MONDAY + _NS_WEEK * np.arange(first, first + len(medians), dtype="int64")
+        lines.append(Line(platform, _iso(mondays), _values(medians, 2)))
     return tuple(lines)
 
 
-def _since(
-    snaps: pd.DataFrame, posts: pd.DataFrame, event: EventMark | None
-) -> tuple[SinceRow, ...]:
+def _since(accounts: Sequence[AccountData], event: EventMark | None) -> tuple[SinceRow, ...]:
+    """Per platform: follower change from the first to the last known count since the event
+    (None with fewer than two), and the posts published since."""
     if event is None:
         return ()
-    at = metrics.as_moment(event.day)
+    at = metrics.as_moment(event.day).value
     out = []
-    platforms = sorted(set(snaps["platform"]) | set(posts["platform"]))
-    for platform in platforms:
-        rows = snaps[(snaps["platform"] == platform) & (snaps["taken_at"] >= at)]
-        growth = metrics.follower_growth(rows)
-        count = int(((posts["platform"] == platform) & (posts["published_at"] >= at)).sum())
-        out.append(SinceRow(platform, growth.absolute, count))
+    for platform, group in _by_platform(accounts).items():
+        if not any(len(d.rows.snap_at) or len(d.rows.post_at) for d in group):
+            continue
+        times = np.concatenate([_known(d, at).times for d in group])
+        values = np.concatenate([_known(d, at).values for d in group])
+        order = np.argsort(times, kind="stable")
+        delta = int(values[order[-1]] - values[order[0]]) if len(times) >= 2 else None
+        out.append(SinceRow(platform, delta, len(_posted(group, at))))
     return tuple(out)
 
 
 def goals_of(
-    session: Session, person_id: int, snaps: pd.DataFrame, posts: pd.DataFrame, today: date
+    session: Session, person_id: int, accounts: Sequence[AccountData], today: date
 ) -> tuple[goal_checks.GoalStatus, ...]:
     """The goals of the person's tandems with their status checked against the data."""
     rows = session.scalars(
@@ -188,6 +231,9 @@ def goals_of(
         .where(Tandem.mentee_id == person_id)
         .order_by(Goal.id)
     ).all()
+    if not rows:
+        return ()
+    snaps, posts = progress_read.frames(person_id, accounts)
     return tuple(
         goal_checks.evaluate(goal_checks.GoalSpec.of(g), person_id, snaps, posts, today)
         for g in rows
@@ -203,30 +249,28 @@ def load(
     events = cohort_events(session, person.cohort_id)
     start, end = period(choice, cohort, events, now)
     workshop = last_workshop(events, now.date())
-    # One read of each table covers the period, the whole programme (milestones) and the
-    # "since the last workshop" summary.
+    # One read covers the period, the whole programme (milestones) and the "since the last
+    # workshop" summary.
     read_from = min(start, period("all", cohort, events, now)[0])
-    snaps = series.snapshots(session, [person.id], read_from, end)
-    posts = series.posts(session, [person.id], read_from, end)
-    ts = metrics.as_moment(start)
-    in_snaps = snaps[snaps["taken_at"] >= ts]
-    in_posts = posts[posts["published_at"] >= ts]
-    followers, gaps = _follower_lines(in_snaps, start, end)
-    found = milestones.detect(
-        snaps, posts, cohort.start if cohort else None, cohort.end if cohort else None
+    accounts = progress_read.accounts(session, person.id, read_from, end)
+    followers, gaps = _follower_lines(accounts, start, end)
+    found = milestones.detect_accounts(
+        [a.rows for a in accounts],
+        cohort.start if cohort else None,
+        cohort.end if cohort else None,
     )
     return ProgressData(
         start=start,
         end=end,
         events=tuple(e for e in events if start.date() <= e.day <= end.date()),
         followers=followers,
-        posts_weekly=_weekly_posts(in_posts, start, end),
-        engagement=_engagement(in_posts, snaps),
+        posts_weekly=_weekly_posts(accounts, start, end),
+        engagement=_engagement(accounts, start),
         gaps=gaps,
         since_event=workshop,
-        since=_since(snaps, posts, workshop),
+        since=_since(accounts, workshop),
         milestones=tuple(found),
-        goals=goals_of(session, person.id, snaps, posts, now.date()),
+        goals=goals_of(session, person.id, accounts, now.date()),
     )
 
 

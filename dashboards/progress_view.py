@@ -11,7 +11,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboards.figures import line_figure
+from dashboards.charts import line_figure
 from dashboards.i18n import fmt_date, fmt_int, platform_label, t
 from dashboards.progress_data import RANGES, ProgressData
 from tracker import explain

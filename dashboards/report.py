@@ -14,14 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from dashboards.charts import (
+    Figure,
+    Line,
     before_after_figure,
     event_effects_figure,
     event_label,
+    events_of,
+    line_of,
     milestones_figure,
     small_multiples_figure,
 )
@@ -183,7 +186,8 @@ def build_summary(db: Database, cohort_key: str, today: date | None = None) -> C
     return summarise(data, today)
 
 
-def _chart(fig: go.Figure) -> Chart:
+def _chart(fig: Figure) -> Chart:
+    # The figure is a plain dict built by dashboards.charts: embedded as it is, unvalidated.
     return Chart(
         pio.to_html(
             fig, include_plotlyjs=False, full_html=False, config=PLOT_CONFIG, validate=False
@@ -206,7 +210,9 @@ def _percent(value: float | None, lang: str, digits: int = 1) -> str:
     return "–" if value is None else f"{format_number(value * 100, lang, digits)} %"
 
 
-def _panels(summary: CohortSummary, people: Sequence[PersonSummary]) -> list[tuple[str, list[Any]]]:
+def _panels(
+    summary: CohortSummary, people: Sequence[PersonSummary]
+) -> list[tuple[str, list[Line]]]:
     per = summary.periods
     start = per.baseline[0]
     end = per.followup[1] if per.followup else per.cohort[1]
@@ -218,7 +224,7 @@ def _panels(summary: CohortSummary, people: Sequence[PersonSummary]) -> list[tup
             frame = snaps_by.get(a.account_id)
             if frame is None or frame["followers"].isna().all():
                 continue
-            series.append(plot_series(frame, start=start, end=end, label=a.platform))
+            series.append(line_of(plot_series(frame, start=start, end=end, label=a.platform)))
         panels.append((p.person.name, series))
     return panels
 
@@ -278,12 +284,9 @@ def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
     names = {p.person.id: p.person.name for p in mentees}
     out["milestones"] = _chart(milestones_figure(summary.milestones, names, lang))
     panels = _panels(summary, mentees)
+    events = events_of(summary.data.events)
     out["small_multiples"] = [
-        _chart(
-            small_multiples_figure(
-                panels[i : i + SMALL_MULTIPLES_PER_FIGURE], summary.data.events, lang
-            )
-        )
+        _chart(small_multiples_figure(panels[i : i + SMALL_MULTIPLES_PER_FIGURE], events, lang))
         for i in range(0, len(panels), SMALL_MULTIPLES_PER_FIGURE)
     ]
     return out

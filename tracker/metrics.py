@@ -159,8 +159,12 @@ def _moment_ns(value: datetime | date | pd.Timestamp) -> int:
     return int(as_moment(value).as_unit("ns").value)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _dt(value_ns: int | np.integer) -> datetime:
-    return pd.Timestamp(int(value_ns), tz=UTC).to_pydatetime()
+    # Plain arithmetic: several times faster than going through pd.Timestamp.
+    return _EPOCH + timedelta(microseconds=int(value_ns) // 1000)
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,9 @@ class Counts:
         return Counts(self.times[lo:hi], self.values[lo:hi])
 
 
-def _gaps_ns(times: np.ndarray, max_gap: timedelta) -> tuple[Gap, ...]:
+def gaps_in(times: np.ndarray, max_gap: timedelta = MAX_GAP) -> tuple[Gap, ...]:
+    """Spans between consecutive known times (ascending int64 ns) further apart than
+    ``max_gap``."""
     if len(times) < 2:
         return ()
     where = np.flatnonzero(np.diff(times) > pd.Timedelta(max_gap).value)
@@ -209,7 +215,7 @@ def _coverage_ns(times: np.ndarray, first: int, last: int) -> float | None:
 
 def find_gaps(times: pd.Series | pd.DatetimeIndex, max_gap: timedelta = MAX_GAP) -> tuple[Gap, ...]:
     """Spans between consecutive known times (ascending) further apart than ``max_gap``."""
-    return _gaps_ns(ns(times), max_gap)
+    return gaps_in(ns(times), max_gap)
 
 
 def coverage(times: pd.Series | pd.DatetimeIndex, start: datetime, end: datetime) -> float | None:
@@ -252,7 +258,7 @@ def growth_of(
         percent=(v1 - v0) / v0 * 100 if v0 > 0 else None,
         weekly=weekly_rate(v0, v1, (t1 - t0) / _NS_DAY),
         coverage=_coverage_ns(inside.times, t0, t1),
-        gaps=_gaps_ns(inside.times, max_gap),
+        gaps=gaps_in(inside.times, max_gap),
         late_start=start_ns is not None and t0 - start_ns > tolerance,
         early_end=end_ns is not None and end_ns - t1 > tolerance,
     )
@@ -313,19 +319,28 @@ def posts_per_week(
     return _count_published(posts, start, end) / (days / 7)
 
 
+def week_counts(published: np.ndarray, start_ns: int, end_ns: int) -> np.ndarray:
+    """Posts (publication times in int64 ns) per complete 7-day window from ``start_ns``;
+    window ``k`` starts at ``start_ns + k`` weeks."""
+    week = 7 * _NS_DAY
+    weeks = (end_ns - start_ns) // week
+    if weeks <= 0:
+        return np.empty(0, "int64")
+    offset = published - start_ns
+    offset = offset[(offset >= 0) & (offset < weeks * week)]
+    return np.bincount(offset // week, minlength=weeks)[:weeks].astype("int64")
+
+
 def weekly_post_counts(
     posts: pd.DataFrame, start: datetime | date, end: datetime | date
 ) -> pd.Series:
     """Posts per complete 7-day window from ``start`` (index: window start), zeros included."""
-    first, last = as_moment(start), as_moment(end)
-    weeks = int((last - first) / pd.Timedelta(days=7))
-    if weeks <= 0:
+    first = as_moment(start)
+    counts = week_counts(ns(posts["published_at"]), _moment_ns(first), _moment_ns(end))
+    if not len(counts):
         return pd.Series([], index=pd.DatetimeIndex([], tz=UTC), dtype="int64")
-    starts = pd.date_range(first, periods=weeks, freq="7D")
-    offset = ns(posts["published_at"]) - int(first.as_unit("ns").value)
-    offset = offset[(offset >= 0) & (offset < 7 * weeks * _NS_DAY)]
-    counts = np.bincount(offset // (7 * _NS_DAY), minlength=weeks)[:weeks]
-    return pd.Series(counts.astype("int64"), index=starts)
+    starts = pd.date_range(first, periods=len(counts), freq="7D")
+    return pd.Series(counts, index=starts)
 
 
 def consistency(posts: pd.DataFrame, start: datetime | date, end: datetime | date) -> float | None:
@@ -356,12 +371,56 @@ def adopted_platforms(
 # -- engagement --------------------------------------------------------------------------------
 
 
+def interaction_totals(parts: np.ndarray) -> np.ndarray:
+    """Row sums of likes, comments and shares (a 2-D float array, NaN = not reported): an
+    unknown component is left out, and a row with none known is NaN."""
+    if not parts.size:
+        return np.full(len(parts), np.nan)
+    known = ~np.isnan(parts)
+    total = np.where(known, parts, 0.0).sum(axis=1)
+    return np.where(known.any(axis=1), total, np.nan)
+
+
 def interactions(posts: pd.DataFrame) -> pd.Series:
     """likes + comments + shares per post; a component the platform does not report is left
     out rather than counted as 0, and a post with none of them known gets <NA>."""
-    parts = posts[list(INTERACTIONS)].astype("Float64")
-    total = parts.sum(axis=1, skipna=True)
-    return total.where(parts.notna().any(axis=1), pd.NA).astype("Float64")
+    parts = posts[list(INTERACTIONS)].to_numpy(dtype="float64", na_value=np.nan)
+    total = pd.array(interaction_totals(parts), dtype="Float64")
+    return pd.Series(total, index=posts.index, dtype="Float64")
+
+
+def nearest_values(
+    counts: Counts, at: np.ndarray, tolerance: timedelta = NEAREST_TOLERANCE
+) -> np.ndarray:
+    """For each moment of ``at`` (int64 ns), the known count nearest it within ``tolerance``
+    (the earlier one on a tie), as floats; NaN where none lies that close."""
+    out = np.full(len(at), np.nan)
+    n = len(counts.times)
+    if not n or not len(at):
+        return out
+    limit = pd.Timedelta(tolerance).value
+    back = np.searchsorted(counts.times, at, "right") - 1  # last count at or before
+    ahead = np.searchsorted(counts.times, at, "left")  # first count at or after
+    back_ok = back >= 0
+    ahead_ok = ahead < n
+    back_gap = np.where(back_ok, at - counts.times[np.maximum(back, 0)], np.iinfo("int64").max)
+    ahead_gap = np.where(
+        ahead_ok, counts.times[np.minimum(ahead, n - 1)] - at, np.iinfo("int64").max
+    )
+    use_back = back_gap <= ahead_gap
+    best = np.where(use_back, back, ahead)
+    gap = np.where(use_back, back_gap, ahead_gap)
+    found = (gap <= limit) & (back_ok | ahead_ok)
+    out[found] = counts.values[best[found]]
+    return out
+
+
+def rates_of(interaction: np.ndarray, followers: np.ndarray) -> np.ndarray:
+    """Engagement rate in % per post: interactions / followers × 100; NaN where either is
+    unknown or the count is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = interaction / np.where(followers > 0, followers, np.nan) * 100
+    return rate
 
 
 def engagement_rates(
@@ -375,22 +434,28 @@ def engagement_rates(
         out["followers_at"] = pd.Series(dtype="Int64")
         out["rate"] = pd.Series(dtype="Float64")
         return out
-    known = snaps.loc[snaps["followers"].notna(), ["account_id", "taken_at", "followers"]]
-    known = known.sort_values("taken_at")
-    left = out.reset_index(names="_row").sort_values("published_at")
-    left["_at"] = left["published_at"].astype(known["taken_at"].dtype)
-    merged = pd.merge_asof(
-        left,
-        known.rename(columns={"followers": "followers_at", "taken_at": "_at"}),
-        on="_at",
-        by="account_id",
-        direction="nearest",
-        tolerance=pd.Timedelta(tolerance),
-    ).set_index("_row")
-    out["followers_at"] = merged["followers_at"].reindex(out.index).astype("Int64")
-    followers = out["followers_at"].astype("Float64")
-    rate = out["interactions"] / followers.where(followers > 0) * 100
-    out["rate"] = rate.astype("Float64")
+    post_account = posts["account_id"].to_numpy()
+    post_at = ns(posts["published_at"])
+    followers_at = np.full(len(posts), np.nan)
+    # One pass per account over sorted arrays (no per-group frames).
+    snap_account = snaps["account_id"].to_numpy()
+    order = np.argsort(snap_account, kind="stable")
+    snap_sorted = snap_account[order]
+    for account in np.unique(post_account):
+        lo, hi = (
+            np.searchsorted(snap_sorted, account, "left"),
+            np.searchsorted(snap_sorted, account, "right"),
+        )
+        if lo == hi:
+            continue
+        counts = Counts.of(snaps.iloc[order[lo:hi]])
+        mine = post_account == account
+        followers_at[mine] = nearest_values(counts, post_at[mine], tolerance)
+    out["followers_at"] = pd.array(
+        [None if math.isnan(v) else int(v) for v in followers_at], dtype="Int64"
+    )
+    rate = rates_of(out["interactions"].to_numpy(dtype="float64", na_value=np.nan), followers_at)
+    out["rate"] = pd.array(rate, dtype="Float64")  # NaN becomes <NA>
     return out
 
 
@@ -485,6 +550,24 @@ def event_effects(
 # -- chart series ------------------------------------------------------------------------------
 
 
+def on_grid(counts: Counts, every: int, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """The last known count in each slot of ``every`` ns (slots aligned on the epoch) from the
+    slot of ``first`` to the slot of ``last``: slot starts (int64 ns) and values (NaN where a
+    slot has no known count)."""
+    lo, hi = first - first % every, last - last % every
+    # Integer arithmetic: np.arange(lo, hi + 1, every) sizes itself in floating point and can
+    # drop the last slot at nanosecond magnitudes.
+    grid = lo + every * np.arange(max(0, (hi - lo) // every + 1), dtype="int64")
+    values = np.full(len(grid), np.nan)
+    if len(counts.times) and len(grid):
+        slots = counts.times - counts.times % every
+        ends = np.flatnonzero(np.append(slots[1:] != slots[:-1], True))  # last of each slot
+        index = (slots[ends] - lo) // every
+        inside = (index >= 0) & (index < len(grid))
+        values[index[inside]] = counts.values[ends[inside]]
+    return grid, values
+
+
 def plot_series(
     snaps: pd.DataFrame,
     *,
@@ -497,22 +580,18 @@ def plot_series(
 ) -> PlotSeries:
     """The last known value of each slot of length ``every`` from the first to the last slot
     (or ``start``/``end``); a slot without a known value is ``None``, so a chart shows a gap."""
-    rows = known_counts(snaps, column) if column in snaps else snaps
-    if rows.empty and (start is None or end is None):
+    counts = Counts.of(snaps, column)
+    if not len(counts.times) and (start is None or end is None):
         return PlotSeries(label, (), (), ())
-    step = pd.Timedelta(every)
-    slots = pd.DatetimeIndex(rows["taken_at"]).floor(step)
-    values = pd.Series(rows[column].to_numpy("float64"), index=slots).groupby(level=0).last()
-    first = as_moment(start).floor(step) if start is not None else values.index.min()
-    last = as_moment(end).floor(step) if end is not None else values.index.max()
-    grid = pd.date_range(first, last, freq=step)
-    filled = values.reindex(grid)
-    ys = tuple(None if math.isnan(v) else float(v) for v in filled.to_numpy())
+    step = pd.Timedelta(every).value
+    first = _moment_ns(start) if start is not None else int(counts.times[0])
+    last = _moment_ns(end) if end is not None else int(counts.times[-1])
+    grid, values = on_grid(counts, step, first, last)
     return PlotSeries(
         label,
-        tuple(grid.to_pydatetime()),
-        ys,
-        find_gaps(pd.DatetimeIndex(rows["taken_at"]), max(max_gap, every * 1.5)),
+        tuple(_dt(v) for v in grid.tolist()),
+        tuple(None if v != v else v for v in values.tolist()),  # NaN is the only v != v
+        gaps_in(counts.times, max(max_gap, every * 1.5)),
     )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import dash
 from dash import Input, Output, callback, dcc, html
 
+from dashboards.charts import sparkline
 from dashboards.context import app_state, current_viewer
-from dashboards.figures import sparkline
 from dashboards.i18n import current_language, fmt_date, fmt_decimal, fmt_int, fmt_percent, t
 from dashboards.pages.common import denied
 from dashboards.programme_data import SORT_KEYS, CohortView, cohorts, load_cohort, sort_rows

@@ -6,33 +6,45 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
+import plotly.io as pio
 
 from dashboards.charts import (
+    Line,
     downsample,
     event_effects_figure,
-    followers_figure,
+    events_of,
+    figure_size,
+    line_figure,
+    line_of,
     small_multiples_figure,
+    sparkline,
 )
-from tracker.metrics import EventEffect, PlotSeries, plot_series
+from tracker.metrics import EventEffect, plot_series
 
-EVENTS = pd.DataFrame(
-    {
-        "date": [date(2025, 3, 1), date(2025, 4, 5), date(2025, 6, 1), date(2025, 9, 30)],
-        "kind": ["kickoff", "workshop", "midpoint", "closing"],
-        "title": ["Auftakt in Berlin", "Reels <b>drehen</b>", "Halbzeit", "Abschlussfeier"],
-    }
+EVENTS = events_of(
+    pd.DataFrame(
+        {
+            "date": [date(2025, 3, 1), date(2025, 4, 5), date(2025, 6, 1), date(2025, 9, 30)],
+            "kind": ["kickoff", "workshop", "midpoint", "closing"],
+            "title": ["Auftakt in Berlin", "Reels <b>drehen</b>", "Halbzeit", "Abschlussfeier"],
+        }
+    )
 )
 
 
-def series(days: int, label: str, missing: set[int] = frozenset()) -> PlotSeries:
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    xs = tuple(start + timedelta(days=i) for i in range(days))
+def line(days: int, platform: str, missing: frozenset[int] = frozenset()) -> Line:
+    start = date(2024, 1, 1)
+    xs = tuple((start + timedelta(days=i)).isoformat() for i in range(days))
     ys = tuple(None if i in missing else float(100 + i) for i in range(days))
-    return PlotSeries(label, xs, ys, ())
+    return Line(platform, xs, ys)
+
+
+def labels(fig: dict) -> list[str]:
+    return [a["text"] for a in fig["layout"]["annotations"]]
 
 
 def test_downsample_keeps_gaps_and_the_last_value() -> None:
-    s = series(1000, "x", missing={500, 501})
+    s = line(1000, "x", missing=frozenset({500, 501}))
     xs, ys = downsample(s.x, s.y, 100)
     assert len(xs) < 120
     assert None in ys
@@ -48,51 +60,74 @@ def test_followers_chart_draws_gaps_as_gaps_with_a_note() -> None:
             "followers": pd.array([10, 11, 14, 15], dtype="Int64"),
         }
     )
-    fig = followers_figure([plot_series(frame, label="instagram")], EVENTS)
-    trace = fig.data[0]
-    assert trace.connectgaps is False
-    assert list(trace.y) == [10, 11, None, None, None, 14, 15]
-    notes = [a.text for a in fig.layout.annotations]
-    assert any("Lücken" in n for n in notes)
+    fig = line_figure(
+        [line_of(plot_series(frame, label="instagram"))], EVENTS, "de", "Follower", gap_note=True
+    )
+    trace = fig["data"][0]
+    assert trace["connectgaps"] is False
+    assert trace["y"] == [10, 11, None, None, None, 14, 15]
+    assert trace["x"][0] == "2025-03-01" and trace["x"][-1] == "2025-03-07"
+    assert any("Lücken" in n for n in labels(fig))
 
 
 def test_events_are_labelled_in_german_and_titles_escaped() -> None:
-    fig = followers_figure([series(400, "facebook")], EVENTS)
-    labels = [a.text for a in fig.layout.annotations]
-    assert labels == ["Auftakt", "Reels &lt;b&gt;drehen&lt;/b&gt;", "Halbzeit", "Abschluss"]
-    assert len(fig.layout.shapes) == 4
-    english = followers_figure([series(10, "facebook")], EVENTS, lang="en")
-    assert next(a.text for a in english.layout.annotations) == "Kickoff"
+    fig = line_figure([line(400, "facebook")], EVENTS, "de", "Follower")
+    assert labels(fig) == ["Auftakt", "Reels &lt;b&gt;drehen&lt;/b&gt;", "Halbzeit", "Abschluss"]
+    assert len(fig["layout"]["shapes"]) == 4
+    english = line_figure([line(10, "facebook")], EVENTS, "en", "Followers")
+    assert labels(english)[0] == "Kickoff"
+
+
+def test_an_empty_chart_says_so_instead_of_drawing_zero() -> None:
+    fig = line_figure([], EVENTS, "de", "Follower")
+    assert fig["data"] == []
+    assert "Noch keine Daten in diesem Zeitraum." in labels(fig)
 
 
 def test_person_names_are_escaped_in_hover_and_titles() -> None:
     name = '<img src=x onerror="alert(1)">'
-    fig = small_multiples_figure([(name, [series(30, "x")])], EVENTS)
-    payload = fig.to_json()
-    assert "<img" not in payload
-    assert "&lt;img" in payload
-    effects = [
-        EventEffect(date(2025, 4, 5), "workshop", name, "posts_per_week", 1.0, 2.0, True, False)
-    ]
-    assert "<img" not in event_effects_figure(effects, "posts_per_week").to_json()
+    for fig in (
+        small_multiples_figure([(name, [line(30, "x")])], EVENTS),
+        sparkline(line(30, "x"), EVENTS, name, "de"),
+        event_effects_figure(
+            [
+                EventEffect(
+                    date(2025, 4, 5), "workshop", name, "posts_per_week", 1.0, 2.0, True, False
+                )
+            ],
+            "posts_per_week",
+        ),
+    ):
+        payload = json.dumps(fig)
+        assert "<img" not in payload
+        assert "&lt;img" in payload
 
 
 def test_two_years_daily_on_five_platforms_stays_under_300_kb() -> None:
     platforms = ["facebook", "instagram", "x", "bluesky", "mastodon"]
-    fig = followers_figure([series(730, p, missing={100, 101, 400}) for p in platforms], EVENTS)
-    size = len(fig.to_json())
-    assert size < 300_000
-    # Every platform still spans the whole two years.
-    for trace in fig.data:
-        assert str(trace.x[-1]).startswith("2025-12-30")
+    lines = [line(730, p, missing=frozenset({100, 101, 400})) for p in platforms]
+    fig = line_figure(lines, EVENTS, "de", "Follower")
+    assert figure_size(fig) < 300_000
+    for trace in fig["data"]:
+        assert len(trace["x"]) < 730  # downsampled
+        assert trace["x"][-1] == "2025-12-30"  # and still spans the whole two years
+        assert None in trace["y"]  # the gap survived
 
 
 def test_small_multiples_have_one_panel_per_person() -> None:
-    panels = [(f"Person {i}", [series(60, "x"), series(60, "instagram")]) for i in range(6)]
+    panels = [(f"Person {i}", [line(60, "x"), line(60, "instagram")]) for i in range(6)]
     fig = small_multiples_figure(panels, EVENTS, cols=4)
-    titles = [a.text for a in fig.layout.annotations if a.text.startswith("Person")]
+    titles = [t for t in labels(fig) if t.startswith("Person")]
     assert titles == [f"Person {i}" for i in range(6)]
-    assert len(fig.data) == 12
+    assert len(fig["data"]) == 12
     # One legend entry per platform, not per panel.
-    assert sum(bool(t.showlegend) for t in fig.data) == 2
-    json.loads(fig.to_json())
+    assert sum(bool(t["showlegend"]) for t in fig["data"]) == 2
+    # Every panel has its own axes and the events' lines.
+    assert {t["yaxis"] for t in fig["data"]} == {"y", "y2", "y3", "y4", "y5", "y6"}
+    assert len(fig["layout"]["shapes"]) == 6 * len(EVENTS)
+
+
+def test_report_embeds_the_plain_figure() -> None:
+    fig = line_figure([line(30, "bluesky")], EVENTS, "de", "Follower")
+    html = pio.to_html(fig, include_plotlyjs=False, full_html=False, validate=False)
+    assert "Plotly.newPlot" in html and "Halbzeit" in html
