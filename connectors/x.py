@@ -1,6 +1,6 @@
 """X (formerly Twitter) through tweepy's API v2 ``Client`` with an app-only bearer token.
 
-Reads cost money: X bills API reads per request (see docs/platforms.md). One profile poll is one
+Reads cost money: X bills API reads per request (see the README, "Platforms"). One profile poll is one
 user lookup; one posts poll is one user lookup (cached per connector) plus one request per page
 of up to 100 posts.
 
