@@ -13,6 +13,7 @@ import importlib
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from types import FrameType
@@ -173,6 +174,26 @@ def run_scheduler(db: Database, config: Config, tick_seconds: float = TICK_SECON
         scheduler.shutdown(wait=True)
         clear_beat(db, "scheduler")
         logger.info("scheduler stopped")
+
+
+def start_in_background(
+    db: Database, config: Config, tick_seconds: float = TICK_SECONDS
+) -> Callable[[], None]:
+    """Run the scheduler's jobs in background threads of this process (the demo serves its
+    dashboard beside them); returns the function that stops them. Raises SchedulerRunning if
+    another scheduler is live on this store."""
+    check_single(db)
+    rt = start_runtime(db, config, "scheduler")
+    beat(db, "scheduler")
+    scheduler = build_scheduler(tick_seconds)
+    scheduler.start()
+
+    def stop() -> None:
+        rt.stop.set()
+        scheduler.shutdown(wait=True)
+        clear_beat(db, "scheduler")
+
+    return stop
 
 
 def run_worker(

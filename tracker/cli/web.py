@@ -99,6 +99,7 @@ def serve_demo(db: Database, config_file: Path, port: int) -> None:
     from dashboards.app import create_app
     from dashboards.serve import serve as run
     from tracker.config import load_config
+    from tracker.scheduler import start_in_background
 
     config = load_config(str(config_file))
     logins = demo_logins(db)
@@ -106,8 +107,13 @@ def serve_demo(db: Database, config_file: Path, port: int) -> None:
     for key, email, password in logins:
         print(f"  {key:<14} {email:<30} {password}")
     app = create_app(config, db, demo=True, key=secrets.token_urlsafe(48))
+    # The real scheduler keeps polling the simulated platforms while the demo is served.
+    stop_scheduler = start_in_background(db, config)
     console.print(f"demo dashboard on http://127.0.0.1:{port} (Ctrl+C stops it)")
-    run(app, "127.0.0.1", port)
+    try:
+        run(app, "127.0.0.1", port)
+    finally:
+        stop_scheduler()
 
 
 def register(app: typer.Typer) -> None:
