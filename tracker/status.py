@@ -50,7 +50,9 @@ class AccountStatus:
     followers: int | None
     last_attempt: datetime | None
     last_outcome: str | None
-    baseline: bool | None  # a snapshot before the cohort's kickoff; None when no cohort
+    # A snapshot before the cohort's kickoff. None when it does not apply: no cohort, or an
+    # account started during the cohort (its first snapshot shows no posts yet).
+    baseline: bool | None
 
     @property
     def action(self) -> str | None:
@@ -64,7 +66,7 @@ class AccountStatus:
 
 
 def account_statuses(session: Session, on: datetime) -> list[AccountStatus]:
-    """One row per account, with person, state and latest data (three queries in all)."""
+    """One row per account, with person, state and latest data (five queries in all)."""
     last_snap = (
         select(
             ProfileSnapshot.account_id,
@@ -95,6 +97,15 @@ def account_statuses(session: Session, on: datetime) -> list[AccountStatus]:
         .group_by(PollAttempt.account_id)
         .subquery()
     )
+    first_posts = dict(
+        session.execute(
+            select(ProfileSnapshot.account_id, ProfileSnapshot.posts).join(
+                last_snap,
+                (last_snap.c.account_id == ProfileSnapshot.account_id)
+                & (last_snap.c.first == ProfileSnapshot.taken_at),
+            )
+        ).all()
+    )
     attempts = {
         a.account_id: a
         for a in session.scalars(
@@ -107,6 +118,8 @@ def account_statuses(session: Session, on: datetime) -> list[AccountStatus]:
         baseline = None
         if kickoff is not None:
             baseline = first_at is not None and first_at.date() < kickoff
+            if not baseline and first_at is not None and first_posts.get(account.id) == 0:
+                baseline = None  # a new account: growth from its start is the whole story
         out.append(
             AccountStatus(
                 person_key=person.key,
