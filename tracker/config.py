@@ -190,16 +190,29 @@ class Config(Strict):
         return self.platforms.get(name, PlatformSection())
 
 
+# The environment variable read for a platform's secret when its table names none.
+DEFAULT_SECRET_ENV: dict[str, dict[str, str]] = {
+    "x": {"bearer_token_env": "TRACKER_X_BEARER_TOKEN"},
+    "facebook": {"access_token_env": "TRACKER_FACEBOOK_ACCESS_TOKEN"},
+    "instagram": {"access_token_env": "TRACKER_INSTAGRAM_ACCESS_TOKEN"},
+    "mastodon": {"access_token_env": "TRACKER_MASTODON_ACCESS_TOKEN"},
+}
+
+
 def platform_settings(
     config: Config, name: str, environ: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """A connector's settings: the platform table with each ``*_env`` resolved from the
-    environment (``bearer_token_env`` -> ``bearer_token``). A missing variable leaves the key out,
-    so the connector reports AuthFailed naming what to set."""
+    environment (``bearer_token_env`` -> ``bearer_token``), the platform's default variable
+    where the table names none. A missing variable leaves the key out, so the connector reports
+    AuthFailed naming what to set."""
     env = os.environ if environ is None else environ
     section = config.platform(name)
     settings: dict[str, Any] = {}
-    for key, value in section.model_dump(exclude={"budget", "enabled", "connector"}).items():
+    values = section.model_dump(exclude={"budget", "enabled", "connector"})
+    for key, default in DEFAULT_SECRET_ENV.get(name, {}).items():
+        values[key] = values.get(key) or default
+    for key, value in values.items():
         if value is None:
             continue
         if key.endswith("_env"):

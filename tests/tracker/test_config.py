@@ -146,3 +146,11 @@ def test_secrets_resolve_from_the_environment_only() -> None:
     assert settings["bearer_token_env_name"] == "TRACKER_X_BEARER_TOKEN"
     unset = platform_settings(config, "x", {})
     assert "bearer_token" not in unset  # the connector reports AuthFailed naming the variable
+
+
+def test_a_platform_without_a_named_variable_reads_its_default_one() -> None:
+    config = Config()
+    settings = platform_settings(config, "mastodon", {"TRACKER_MASTODON_ACCESS_TOKEN": "tok"})
+    assert settings["access_token"] == "tok"
+    assert settings["access_token_env_name"] == "TRACKER_MASTODON_ACCESS_TOKEN"
+    assert "access_token" not in platform_settings(config, "bluesky", {"X": "y"})
