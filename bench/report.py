@@ -2,36 +2,40 @@
 
 Generates 500 mentees x 5 platforms x 2 years of daily snapshots (plus posts, about two a week
 per account, and a few goals), then prints the report build time against the time to merely
-read the same rows from the database in the same run, and the peak RSS.
+read the same rows from the database in the same run (into frames with ``tracker.series``, and
+into arrays with ``tracker.arrays`` as the report does), and the peak RSS of each step. Each step
+runs in a fresh process of its own, so its peak RSS is not the generator's.
 
-    .venv/bin/python bench/report.py [--mentees 500] [--days 730] [--keep DIR]
+    .venv/bin/python bench/report.py [--mentees 500] [--days 730] [--keep DIR [--reuse]]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from tracker import series
 from tracker.db import Database
 from tracker.models import Account, Cohort, Goal, Person, PostMetric, ProgrammeEvent, Tandem
 from tracker.store import write_snapshots
 
 PLATFORMS = ("facebook", "instagram", "x", "bluesky", "mastodon")
+REPORT_DAY = date(2026, 6, 30)
 
 
 def generate(db: Database, mentees: int, days: int, seed: int = 1) -> tuple[date, list[int]]:
     """Fill the database; returns the report day and the mentees' person ids."""
     rng = random.Random(seed)
-    today = date(2026, 6, 30)
+    today = REPORT_DAY
     first = today - timedelta(days=days - 1)
     kickoff = today - timedelta(days=240)
     now = datetime.now(UTC)
@@ -151,47 +155,116 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _phase(name: str, db_url: str, today: date) -> dict[str, float]:
+    """Run one measured step in this (fresh) process: its time and the peak RSS."""
+    from dashboards.report import write_report
+    from tracker import arrays, series
+    from tracker.models import Account, Person
+
+    db = Database(db_url)
+    where = Path(db_url.removeprefix("sqlite:///")).parent
+    with db.session() as session:
+        mentees = list(session.scalars(select(Person.id).where(Person.role == "mentee")))
+        person_of = {
+            int(a): int(p)
+            for a, p in session.execute(
+                select(Account.id, Account.person_id).where(Account.person_id.in_(mentees))
+            )
+        }
+    imports = peak_rss_mb()  # the interpreter, the libraries and the ids: before any work
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if name == "frames":
+        with db.session() as session:
+            snaps = series.snapshots(session, mentees)
+            posts = series.posts(session, mentees)
+        out["snapshots"], out["posts"] = len(snaps), len(posts)
+    elif name == "arrays":
+        with db.session() as session:
+            rows = arrays.accounts_data(session, person_of)
+        out["snapshots"] = sum(len(a.rows.snap_at) for a in rows)
+        out["posts"] = sum(len(a.rows.post_at) for a in rows)
+    elif name == "html":
+        (path,) = write_report(db, "bench", where / "report.html", today=today)
+        out["size"] = path.stat().st_size
+    elif name == "csv":
+        write_report(db, "bench", where / "tables", fmt="csv", today=today)
+    else:
+        raise ValueError(f"unknown phase {name!r}")
+    out["seconds"] = time.perf_counter() - t0
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["imports_rss_mb"] = imports
+    db.dispose()
+    return out
+
+
+def _run_phase(name: str, db_url: str, today: date) -> dict[str, float]:
+    """One step in a child process, so that its peak RSS is its own (not the generator's)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", name, "--db", db_url, "--today", today.isoformat()],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentees", type=int, default=500)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--keep", type=Path, help="Directory to keep the database and report in.")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Reuse the database kept in --keep (no generation)."
+    )
+    parser.add_argument("--phase", help=argparse.SUPPRESS)  # internal: one measured step
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--today", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.phase:
+        result = _phase(args.phase, args.db, date.fromisoformat(args.today))
+        print(json.dumps(result))
+        return 0
     where = args.keep or Path(tempfile.mkdtemp(prefix="bench-report-"))
     where.mkdir(parents=True, exist_ok=True)
     db_path = where / "bench.db"
-    db_path.unlink(missing_ok=True)
-    db = Database(f"sqlite:///{db_path}")
-    db.upgrade()
-    t0 = time.perf_counter()
-    today, mentee_ids = generate(db, args.mentees, args.days)
-    print(f"generated in {time.perf_counter() - t0:.1f} s", flush=True)
+    url = f"sqlite:///{db_path}"
+    if args.reuse and db_path.exists():
+        today = REPORT_DAY
+        print(f"reusing {db_path}")
+    else:
+        db_path.unlink(missing_ok=True)
+        db = Database(url)
+        db.upgrade()
+        t0 = time.perf_counter()
+        today, _ = generate(db, args.mentees, args.days)
+        db.dispose()
+        print(f"generated in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    t0 = time.perf_counter()
-    with db.session() as session:
-        snaps = series.snapshots(session, mentee_ids)
-        posts = series.posts(session, mentee_ids)
-    read = time.perf_counter() - t0
-    print(f"rows: {len(snaps):,} snapshots, {len(posts):,} posts")
-    del snaps, posts
-
-    from dashboards.report import write_report
-
-    out = where / "report.html"
-    t0 = time.perf_counter()
-    write_report(db, "bench", out, today=today)
-    build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    write_report(db, "bench", where / "tables", fmt="csv", today=today)
-    tables = time.perf_counter() - t0
-    size = out.stat().st_size
-    print(f"read the rows:        {read:6.1f} s")
-    print(f"build the HTML report:{build:6.1f} s  ({build / read:.1f}x the read; target <= 5x)")
-    print(f"build the CSV tables: {tables:6.1f} s  ({tables / read:.1f}x the read)")
-    print(f"report size:          {size / 1e6:6.1f} MB")
-    print(f"peak RSS:             {peak_rss_mb():6.0f} MB")
+    frames = _run_phase("frames", url, today)
+    read = _run_phase("arrays", url, today)
+    html = _run_phase("html", url, today)
+    tables = _run_phase("csv", url, today)
+    print(f"rows: {read['snapshots']:,.0f} snapshots, {read['posts']:,.0f} posts")
+    print("                                   time        peak RSS  (after imports)")
+    for label, step in (
+        ("read the rows into frames", frames),
+        ("read the rows into arrays", read),
+        ("build the HTML report", html),
+        ("build the CSV tables", tables),
+    ):
+        print(
+            f"{label:30s} {step['seconds']:7.1f} s {step['peak_rss_mb']:9.0f} MB"
+            f"  ({step['imports_rss_mb']:.0f} MB)"
+        )
+    for label, step in (("HTML report", html), ("CSV tables", tables)):
+        print(
+            f"{label}: {step['seconds'] / read['seconds']:.1f}x the array read (target <= 5x), "
+            f"{step['seconds'] / frames['seconds']:.1f}x the frame read"
+        )
+    print(f"report size: {html['size'] / 1e6:.1f} MB")
     print(f"files in {where}")
-    db.dispose()
     return 0
 
 

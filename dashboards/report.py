@@ -7,6 +7,7 @@ German by default, English with ``lang="en"``. Every name, handle and title is e
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,17 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
+import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from dashboards.charts import (
+    SMALL_POINTS,
     Figure,
     Line,
     before_after_figure,
     event_effects_figure,
     event_label,
     events_of,
-    line_of,
     milestones_figure,
     small_multiples_figure,
 )
@@ -41,7 +44,7 @@ from tracker.explain import (
     platform_name,
     status_label,
 )
-from tracker.metrics import median_or_none, plot_series
+from tracker.metrics import Counts, as_moment, median_or_none, on_grid
 from tracker.summary import CohortSummary, PersonSummary, summarise
 
 logger = logging.getLogger(__name__)
@@ -50,6 +53,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 SMALL_MULTIPLES_PER_FIGURE = 24
 PER_PERSON_BARS_UP_TO = 40
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+DAY_NS = 86_400 * 10**9
 
 TEXT: dict[str, dict[str, str]] = {
     "de": {
@@ -210,23 +214,63 @@ def _percent(value: float | None, lang: str, digits: int = 1) -> str:
     return "–" if value is None else f"{format_number(value * 100, lang, digits)} %"
 
 
+def thin(values: np.ndarray, max_points: int = SMALL_POINTS) -> np.ndarray:
+    """Positions of the points ``charts.downsample`` keeps of a series (NaN = gap) with
+    ``max_points``: the last of each bucket, or where a bucket holds a gap its known edges and
+    its first missing point. Thinning the grid before any label is made keeps the figure the
+    same while the full daily line is never built."""
+    n = len(values)
+    if n <= max_points or max_points <= 0:
+        return np.arange(n)
+    step = math.ceil(n / max_points)
+    missing = np.isnan(values)
+    keep: list[int] = []
+    for start in range(0, n, step):
+        last = min(start + step, n) - 1
+        gap = missing[start : last + 1]
+        if gap.any():
+            if not missing[start]:
+                keep.append(start)
+            keep.append(start + int(gap.argmax()))
+            if not missing[last]:
+                keep.append(last)
+        else:
+            keep.append(last)
+    return np.array(keep, dtype="int64")
+
+
+def small_line(counts: Counts, start: int, end: int, platform: str) -> Line:
+    """Daily follower counts from ``start`` to ``end`` (int64 ns), as few points as the small
+    multiples draw (None = no known count that day)."""
+    grid, values = on_grid(counts, DAY_NS, start, end)
+    keep = thin(values)
+    days = grid[keep].astype("datetime64[ns]").astype("datetime64[D]").astype(str).tolist()
+    ys = [None if v != v else v for v in values[keep].tolist()]  # NaN is the only v != v
+    return Line(platform, tuple(days), tuple(ys))
+
+
 def _panels(
     summary: CohortSummary, people: Sequence[PersonSummary]
 ) -> list[tuple[str, list[Line]]]:
     per = summary.periods
-    start = per.baseline[0]
-    end = per.followup[1] if per.followup else per.cohort[1]
-    snaps_by = dict(tuple(summary.data.snapshots.groupby("account_id")))
+    start = _ns(per.baseline[0])
+    end = _ns(per.followup[1] if per.followup else per.cohort[1])
+    rows = {a.account_id: a for a in summary.data.rows}
     panels = []
     for p in people:
-        series = []
+        lines = []
         for a in p.accounts:
-            frame = snaps_by.get(a.account_id)
-            if frame is None or frame["followers"].isna().all():
+            acc = rows.get(a.account_id)
+            counts = acc.counts() if acc is not None else None
+            if counts is None or not len(counts.times):
                 continue
-            series.append(line_of(plot_series(frame, start=start, end=end, label=a.platform)))
-        panels.append((p.person.name, series))
+            lines.append(small_line(counts, start, end, a.platform))
+        panels.append((p.person.name, lines))
     return panels
+
+
+def _ns(moment: pd.Timestamp) -> int:
+    return int(as_moment(moment).as_unit("ns").value)
 
 
 def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
@@ -286,7 +330,12 @@ def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
     panels = _panels(summary, mentees)
     events = events_of(summary.data.events)
     out["small_multiples"] = [
-        _chart(small_multiples_figure(panels[i : i + SMALL_MULTIPLES_PER_FIGURE], events, lang))
+        # The lines are thinned already (max_points=0: drawn as they are).
+        _chart(
+            small_multiples_figure(
+                panels[i : i + SMALL_MULTIPLES_PER_FIGURE], events, lang, max_points=0
+            )
+        )
         for i in range(0, len(panels), SMALL_MULTIPLES_PER_FIGURE)
     ]
     return out

@@ -50,9 +50,28 @@ EVENT_COLUMNS = ["cohort_id", "date", "kind", "title"]
 _INT = "Int64"  # pandas' nullable integer: unknown stays <NA>
 
 
-def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
-    rows = session.execute(stmt).all()
-    return pd.DataFrame.from_records(rows, columns=columns)
+# Rows converted to frame columns per partition: the row objects of a large result (a cohort's
+# two years of daily snapshots) never all exist at once, only the compact columns do.
+PARTITION = 50_000
+
+
+def _frame(
+    session: Session,
+    stmt: Executable,
+    columns: list[str],
+    times: tuple[str, ...] = (),
+    ints: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """The rows of ``stmt`` as a frame, ``times`` as aware UTC and ``ints`` as nullable
+    integers (unknown stays <NA>)."""
+    result = session.execute(stmt, execution_options={"yield_per": PARTITION})
+    parts = [
+        _ints(_utc(pd.DataFrame.from_records(rows, columns=columns), *times), *ints)
+        for rows in result.partitions()
+    ]
+    if not parts:
+        return _ints(_utc(pd.DataFrame.from_records([], columns=columns), *times), *ints)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -94,8 +113,9 @@ def snapshots(
         stmt = stmt.where(ProfileSnapshot.taken_at >= start)
     if end is not None:
         stmt = stmt.where(ProfileSnapshot.taken_at <= end)
-    frame = _frame(session, stmt, SNAPSHOT_COLUMNS)
-    return _ints(_utc(frame, "taken_at"), "followers", "following", "posts")
+    return _frame(
+        session, stmt, SNAPSHOT_COLUMNS, ("taken_at",), ("followers", "following", "posts")
+    )
 
 
 def posts(
@@ -126,8 +146,9 @@ def posts(
         stmt = stmt.where(PostMetric.published_at >= start)
     if end is not None:
         stmt = stmt.where(PostMetric.published_at <= end)
-    frame = _frame(session, stmt, POST_COLUMNS)
-    return _ints(_utc(frame, "published_at"), "likes", "comments", "shares", "views")
+    return _frame(
+        session, stmt, POST_COLUMNS, ("published_at",), ("likes", "comments", "shares", "views")
+    )
 
 
 def attempts(session: Session, account_ids: Sequence[int], kind: str = "profile") -> pd.DataFrame:
@@ -143,7 +164,7 @@ def attempts(session: Session, account_ids: Sequence[int], kind: str = "profile"
         .where(PollAttempt.account_id.in_(list(account_ids)), PollAttempt.kind == kind)
         .order_by(PollAttempt.account_id, PollAttempt.started_at)
     )
-    return _utc(_frame(session, stmt, ATTEMPT_COLUMNS), "started_at")
+    return _frame(session, stmt, ATTEMPT_COLUMNS, ("started_at",))
 
 
 def events(session: Session, cohort_id: int) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from the closing to today, to show whether it held.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tracker.arrays import AccountData, frames
 from tracker.cohortdata import CohortData, PersonInfo
-from tracker.goals import GoalStatus, evaluate_all
+from tracker.goals import GoalStatus, evaluate
 from tracker.metrics import (
     EFFECT_DAYS,
     Counts,
@@ -27,20 +29,22 @@ from tracker.metrics import (
     clip_window,
     coverage,
     effect_windows,
-    engagement_rates,
-    find_gaps,
+    gaps_in,
     growth_of,
     median_engagement,
     median_or_none,
-    ns,
+    nearest_values,
     posts_per_week,
     posts_weekly,
+    rates_of,
 )
-from tracker.milestones import Milestone, detect
+from tracker.milestones import Milestone, detect_accounts
 
 logger = logging.getLogger(__name__)
 
 BASELINE_DAYS = 28
+NO_COUNTS = Counts(np.empty(0, "int64"), np.empty(0, "int64"))
+Window = tuple[pd.Timestamp, pd.Timestamp]
 
 
 @dataclass(frozen=True)
@@ -198,13 +202,16 @@ def periods(data: CohortData, today: date) -> Periods:
 
 
 def _account(
-    row: dict[str, Any], snaps: pd.DataFrame, data: CohortData, per: Periods
+    row: dict[str, Any],
+    rows: AccountData | None,
+    counts: Counts,
+    data: CohortData,
+    per: Periods,
 ) -> AccountSummary:
     # A stored snapshot is a successful poll, whether or not the platform tells a follower count
     # (blogs do not): coverage and gaps of the data come from every snapshot.
-    polled = np.sort(ns(snaps["taken_at"])) if len(snaps) else np.empty(0, "int64")
-    gaps = find_gaps(pd.DatetimeIndex(polled, tz="UTC")) if len(polled) else ()
-    counts = Counts.of(snaps)
+    polled = np.sort(rows.rows.snap_at) if rows is not None else np.empty(0, "int64")
+    gaps = gaps_in(polled) if len(polled) else ()
     health = data.health.get(int(row["account_id"]))
     first = pd.Timestamp(int(polled[0]), tz="UTC") if len(polled) else None
     last = pd.Timestamp(int(polled[-1]), tz="UTC") if len(polled) else None
@@ -231,6 +238,28 @@ def _account(
 
 def polled_index(polled: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(polled, tz="UTC")
+
+
+def _person_frames(
+    accounts: Sequence[AccountData], counts: Mapping[int, Counts]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One person's posts (``published_at``, ``platform``) and their engagement rates
+    (``published_at``, ``rate``: interactions by the follower count nearest the publication,
+    NaN when unknown) as small frames for the metrics."""
+    post_at = [a.rows.post_at for a in accounts]
+    rates = [
+        rates_of(a.interactions, nearest_values(counts[a.account_id], a.rows.post_at))
+        for a in accounts
+    ]
+    published = pd.to_datetime(
+        np.concatenate(post_at) if post_at else np.empty(0, "int64"), utc=True
+    )
+    platforms = np.repeat(
+        np.array([a.platform for a in accounts], dtype=object), [len(t) for t in post_at]
+    )
+    posts = pd.DataFrame({"published_at": published, "platform": platforms})
+    rate = np.concatenate(rates) if rates else np.empty(0)
+    return posts, pd.DataFrame({"published_at": published, "rate": rate})
 
 
 def _person(
@@ -289,107 +318,147 @@ def _platform_growth(people: tuple[PersonSummary, ...], role: str) -> list[Platf
     return out
 
 
-def _effects(
-    data: CohortData, mentee_ids: list[int], rates: pd.DataFrame, per: Periods, today: date
-) -> list[CohortEffect]:
-    posts = data.posts[data.posts["person_id"].isin(mentee_ids)]
-    snaps = data.snapshots[data.snapshots["person_id"].isin(mentee_ids)]
-    posts_by = dict(tuple(posts.groupby("person_id")))
-    rates_by = dict(tuple(rates[rates["person_id"].isin(mentee_ids)].groupby("person_id")))
-    counts_by = [Counts.of(group) for _, group in snaps.groupby("account_id")] if len(snaps) else []
-    out: list[CohortEffect] = []
-    until = as_moment(today) + pd.Timedelta(days=1)
-    empty = data.posts.iloc[:0]
-    for ev in data.events.itertuples(index=False):
-        full_before, full_after = effect_windows(ev.date, EFFECT_DAYS)
-        complete = until >= full_after[1]
-        before, after = clip_window(full_before, until), clip_window(full_after, until)
-        if before is None or after is None:
-            # Nothing after the event has happened yet: there is no effect to show.
-            for metric in ("posts_per_week", "engagement", "follower_growth"):
-                out.append(
-                    CohortEffect(ev.date, ev.kind, ev.title, metric, None, None, 0, 0, False)
+def _goals(
+    data: CohortData, indexes: list[int], mentee: int, accounts: Sequence[AccountData], day: date
+) -> dict[int, GoalStatus]:
+    """The statuses of the goals at ``indexes`` of ``data.goals``, all of one mentee."""
+    if not indexes:
+        return {}
+    snaps, posts = frames(mentee, accounts)
+    return {i: evaluate(data.goals[i][0], mentee, snaps, posts, day) for i in indexes}
+
+
+class _EffectTally:
+    """Each event's before and after values, gathered one mentee at a time: posts per week and
+    median engagement per mentee, weekly follower growth (%) per account."""
+
+    def __init__(self, events: pd.DataFrame, today: date) -> None:
+        until = as_moment(today) + pd.Timedelta(days=1)
+        self.windows: list[tuple[Any, Window | None, Window | None, bool]] = []
+        for ev in events.itertuples(index=False):
+            full_before, full_after = effect_windows(ev.date, EFFECT_DAYS)
+            before, after = clip_window(full_before, until), clip_window(full_after, until)
+            self.windows.append((ev, before, after, until >= full_after[1]))
+        self.pairs: list[dict[str, list[tuple[float | None, float | None]]]] = [
+            {"posts_per_week": [], "engagement": [], "follower_growth": []} for _ in self.windows
+        ]
+        self.gaps = [0] * len(self.windows)
+
+    def add(self, posts: pd.DataFrame, rates: pd.DataFrame, counts: Iterable[Counts]) -> None:
+        """One mentee's posts, engagement rates and the follower counts of her accounts."""
+        counts = list(counts)
+        for i, (_, before, after, _) in enumerate(self.windows):
+            if before is None or after is None:
+                continue
+            pairs = self.pairs[i]
+            pairs["posts_per_week"].append(
+                (posts_per_week(posts, *before), posts_per_week(posts, *after))
+            )
+            pairs["engagement"].append(
+                (median_engagement(rates, *before), median_engagement(rates, *after))
+            )
+            for c in counts:
+                b, a = growth_of(c, *before), growth_of(c, *after)
+                pairs["follower_growth"].append(
+                    (
+                        None if b.weekly is None else b.weekly * 100,
+                        None if a.weekly is None else a.weekly * 100,
+                    )
                 )
-            continue
-        ppw = [
-            (
-                posts_per_week(posts_by.get(pid, empty), *before),
-                posts_per_week(posts_by.get(pid, empty), *after),
-            )
-            for pid in mentee_ids
-        ]
-        eng = [
-            (median_engagement(r, *before), median_engagement(r, *after)) for r in rates_by.values()
-        ]
-        growth = [(growth_of(c, *before), growth_of(c, *after)) for c in counts_by]
-        pct = [
-            (
-                None if b.weekly is None else b.weekly * 100,
-                None if a.weekly is None else a.weekly * 100,
-            )
-            for b, a in growth
-        ]
-        gaps = sum(b.gap or a.gap for b, a in growth)
-        for metric, pairs, n_gaps in (
-            ("posts_per_week", ppw, 0),
-            ("engagement", eng, 0),
-            ("follower_growth", pct, gaps),
+                self.gaps[i] += b.gap or a.gap
+
+    def effects(self) -> list[CohortEffect]:
+        """The median over mentees (or accounts) of each event's before and after values."""
+        out: list[CohortEffect] = []
+        for (ev, before, after, complete), pairs, gaps in zip(
+            self.windows, self.pairs, self.gaps, strict=True
         ):
-            both = [(b, a) for b, a in pairs if b is not None and a is not None]
-            out.append(
-                CohortEffect(
-                    ev.date,
-                    ev.kind,
-                    ev.title,
-                    metric,
-                    median_or_none([b for b, _ in both]),
-                    median_or_none([a for _, a in both]),
-                    len(both),
-                    n_gaps,
-                    complete,
+            if before is None or after is None:
+                # Nothing after the event has happened yet: there is no effect to show.
+                for metric in ("posts_per_week", "engagement", "follower_growth"):
+                    out.append(
+                        CohortEffect(ev.date, ev.kind, ev.title, metric, None, None, 0, 0, False)
+                    )
+                continue
+            for metric, n_gaps in (
+                ("posts_per_week", 0),
+                ("engagement", 0),
+                ("follower_growth", gaps),
+            ):
+                both = [(b, a) for b, a in pairs[metric] if b is not None and a is not None]
+                out.append(
+                    CohortEffect(
+                        ev.date,
+                        ev.kind,
+                        ev.title,
+                        metric,
+                        median_or_none([b for b, _ in both]),
+                        median_or_none([a for _, a in both]),
+                        len(both),
+                        n_gaps,
+                        complete,
+                    )
                 )
-            )
-    return out
+        return out
 
 
 def summarise(data: CohortData, today: date) -> CohortSummary:
-    """Every figure of the report and the programme page, as of ``today``."""
+    """Every figure of the report and the programme page, as of ``today``.
+
+    Works one person at a time over the arrays of ``data``: the small frames the metrics read
+    are built per person and dropped before the next."""
     per = periods(data, today)
-    snaps, posts = data.snapshots, data.posts
-    rates = engagement_rates(posts, snaps)
-    snaps_by = dict(tuple(snaps.groupby("account_id"))) if len(snaps) else {}
-    empty_snaps = snaps.iloc[:0]
-    accounts_by: dict[int, list[AccountSummary]] = {}
+    rows_by: dict[int, list[AccountData]] = {}
+    for acc in data.rows:
+        rows_by.setdefault(acc.person_id, []).append(acc)
+    by_account = {acc.account_id: acc for acc in data.rows}
+    listed: dict[int, list[dict[str, Any]]] = {}
     for row in data.accounts.to_dict("records"):
-        summary = _account(row, snaps_by.get(row["account_id"], empty_snaps), data, per)
-        accounts_by.setdefault(summary.person_id, []).append(summary)
-    found = detect(snaps, posts, per.kickoff, per.closing)
+        listed.setdefault(int(row["person_id"]), []).append(row)
+    found = detect_accounts([a.rows for a in data.rows], per.kickoff, per.closing)
     milestones_by: dict[int, list[Milestone]] = {}
     for m in found:
         milestones_by.setdefault(m.person_id, []).append(m)
-    statuses = evaluate_all(list(data.goals), snaps, posts, today)
-    goals_by: dict[int, list[GoalStatus]] = {}
-    for g in statuses:
-        goals_by.setdefault(g.mentee_id, []).append(g)
-    posts_by = dict(tuple(posts.groupby("person_id"))) if len(posts) else {}
-    rates_by = dict(tuple(rates.groupby("person_id"))) if len(rates) else {}
+    goals_of: dict[int, list[int]] = {}
+    for i, (_, mentee) in enumerate(data.goals):
+        goals_of.setdefault(mentee, []).append(i)
+    statuses: dict[int, GoalStatus] = {}
+    tally = _EffectTally(data.events, today)
     people = []
     for person in data.people:
+        accs = rows_by.get(person.id, [])
+        counts = {a.account_id: a.counts() for a in accs}
+        accounts = tuple(
+            _account(
+                row,
+                by_account.get(row["account_id"]),
+                counts.get(row["account_id"], NO_COUNTS),
+                data,
+                per,
+            )
+            for row in listed.get(person.id, [])
+        )
+        posts, rates = _person_frames(accs, counts)
+        mine = goals_of.pop(person.id, [])
+        statuses.update(_goals(data, mine, person.id, accs, today))
+        if person.role == "mentee":
+            tally.add(posts, rates, counts.values())
         people.append(
             _person(
                 person,
-                posts_by.get(person.id, posts.iloc[:0]),
-                rates_by.get(person.id, rates.iloc[:0]),
-                tuple(accounts_by.get(person.id, [])),
+                posts,
+                rates,
+                accounts,
                 tuple(milestones_by.get(person.id, [])),
-                tuple(goals_by.get(person.id, [])),
+                tuple(statuses[i] for i in mine),
                 per,
             )
         )
+    for mentee, indexes in goals_of.items():  # goals of someone outside the people summarised
+        statuses.update(_goals(data, indexes, mentee, [], today))
     mentees = tuple(p for p in people if p.person.role == "mentee")
     comparison = tuple(p for p in people if p.person.role == "comparison")
     growth = _platform_growth(mentees, "mentee") + _platform_growth(comparison, "comparison")
-    effects = _effects(data, [p.person.id for p in mentees], rates, per, today)
     return CohortSummary(
         data=data,
         today=today,
@@ -397,6 +466,6 @@ def summarise(data: CohortData, today: date) -> CohortSummary:
         mentees=mentees,
         comparison=comparison,
         platform_growth=tuple(growth),
-        effects=tuple(effects),
-        goals=tuple(statuses),
+        effects=tuple(tally.effects()),
+        goals=tuple(statuses[i] for i in range(len(data.goals))),
     )
