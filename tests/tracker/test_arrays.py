@@ -1,0 +1,96 @@
+"""The array reader gives the same rows as the frame reader, on every backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from connectors.base import PostStats, ProfileStats
+from tracker import metrics
+from tracker.arrays import accounts_data, person_accounts
+from tracker.config import PersonEntry
+from tracker.db import Database
+from tracker.programme import Changes, upsert_person
+from tracker.series import posts, snapshots
+from tracker.store import snapshot_row, write_posts, write_snapshots
+
+T0 = datetime(2026, 3, 1, 6, 30, 15, 123456, tzinfo=UTC)
+
+
+def _world(db: Database) -> tuple[int, dict[int, int]]:
+    with db.write() as s:
+        person = upsert_person(
+            s,
+            PersonEntry(
+                key="mentee-01",
+                name="Erika Beispiel",
+                role="mentee",
+                consent=date(2026, 1, 1),
+                accounts={"instagram": "erika.b", "bluesky": "erika.bsky.social"},
+            ),
+            Changes(),
+        )
+        s.flush()
+        ids = {a.id: person.id for a in person.accounts}
+        for n, account in enumerate(sorted(ids)):
+            rows = [
+                snapshot_row(
+                    account,
+                    ProfileStats(
+                        "x",
+                        "h",
+                        "1",
+                        None,
+                        None if k == 3 else 100 + k * (n + 1),
+                        None,
+                        k,
+                        T0 + timedelta(days=k),
+                    ),
+                )
+                for k in range(6)
+            ]
+            write_snapshots(s, rows)
+            write_posts(
+                s,
+                account,
+                [
+                    PostStats(
+                        f"p{k}",
+                        T0 + timedelta(days=k, hours=2),
+                        "video" if k == 2 else "photo",
+                        likes=k,
+                        comments=None,
+                        shares=1,
+                    )
+                    for k in range(4)
+                ],
+                T0,
+            )
+        return person.id, ids
+
+
+def test_arrays_match_the_frames_to_the_microsecond(db: Database) -> None:
+    person_id, person_of = _world(db)
+    with db.session() as s:
+        frame = snapshots(s, [person_id])
+        post_frame = posts(s, [person_id])
+        data = accounts_data(s, person_of)
+        one = person_accounts(s, person_id, T0 - timedelta(days=1), T0 + timedelta(days=30))
+    assert [d.account_id for d in data] == [d.account_id for d in one] == sorted(person_of)
+    for item in data:
+        rows = frame[frame.account_id == item.account_id]
+        expected_ns = metrics.ns(rows.taken_at)
+        assert np.array_equal(item.rows.snap_at, expected_ns)
+        followers = rows.followers.astype("float64").to_numpy()
+        assert np.array_equal(item.rows.followers, followers, equal_nan=True)
+        assert np.isnan(item.rows.followers[3])  # unknown stays unknown, never 0
+        their_posts = post_frame[post_frame.account_id == item.account_id]
+        assert np.array_equal(item.rows.post_at, metrics.ns(their_posts.published_at))
+        assert item.rows.video.tolist() == [False, False, True, False]
+        assert item.interactions.tolist() == [
+            1.0,
+            2.0,
+            3.0,
+            4.0,
+        ]  # likes + shares, comments unknown
