@@ -26,7 +26,7 @@ from flask import (
     session,
 )
 from flask_login import LoginManager, UserMixin, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from dashboards.context import Viewer, app_state, current_viewer
 from dashboards.i18n import current_language, t
@@ -55,28 +55,38 @@ class LoginUser(UserMixin):  # type: ignore[misc]
         return f"{self.viewer.user_id}:{self._token}"
 
 
+# Built once: the loader runs on every request, and building a statement costs about as much as
+# running it. One lookup by primary key, only the columns a Viewer needs.
+_USER = (
+    select(
+        User.id,
+        User.email,
+        User.role,
+        User.person_id,
+        User.active,
+        User.session_token,
+        Person.key,
+    )
+    .outerjoin(Person, Person.id == User.person_id)
+    .where(User.id == bindparam("uid"))
+)
+
+
 def _load_user(user_id: str) -> LoginUser | None:
+    """The user of a session cookie (``<id>:<session token>``), or None when the id is unknown,
+    the login inactive or the token no longer current. Flask-Login calls it once per request."""
     uid, _, token = user_id.partition(":")
     if not uid.isdigit() or not token:
         return None
-    with app_state().db.session() as db_session:
-        row = db_session.execute(
-            select(User, Person.key)
-            .outerjoin(Person, Person.id == User.person_id)
-            .where(User.id == int(uid))
-        ).first()
+    with app_state().db.engine.connect() as conn:
+        row = conn.execute(_USER, {"uid": int(uid)}).first()
     if row is None:
         return None
-    user, person_key = row
+    ident, email, role, person_id, active, current, person_key = row
     # Constant-time comparison: the token is a bearer secret.
-    if (
-        not user.active
-        or not user.session_token
-        or not hmac.compare_digest(user.session_token, token)
-    ):
+    if not active or not current or not hmac.compare_digest(current, token):
         return None
-    viewer = Viewer(user.id, user.email, user.role, user.person_id, person_key)
-    return LoginUser(viewer, token)
+    return LoginUser(Viewer(ident, email, role, person_id, person_key), token)
 
 
 def csrf_token() -> str:
@@ -117,7 +127,7 @@ def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         message = t("login.out") if request.args.get("out") else None
         return _page("login.html", message=message, next=_safe_next(request.args.get("next")))
     email = (request.form.get("email") or "").strip()[:320]
@@ -175,7 +185,7 @@ def invite(token: str) -> Any:
             email = found.email
         except users.InviteInvalid:
             return _page("invite.html", 410, invalid=True)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _page("invite.html", email=email)
     if not csrf_ok(request.form.get(CSRF_FIELD)):
         return _page("invite.html", 400, email=email, error=t("login.csrf"))

@@ -7,17 +7,57 @@ as plain strings (React escapes them); figures escape their own labels.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from dash import dcc, html
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from dashboards.charts import line_figure
 from dashboards.i18n import fmt_date, fmt_int, platform_label, t
 from dashboards.progress_data import RANGES, ProgressData
 from tracker import explain
-from tracker.models import CheckinNote
+from tracker.models import CheckinNote, Tandem
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A dated check-in note as the pages show it."""
+
+    on: date
+    text: str
+
+
+# Built once (bound per call): the notes are read on every page view, and building a statement
+# costs about as much as running it. Newest first; only the columns shown.
+_NOTES_OF_TANDEM = (
+    select(CheckinNote.on, CheckinNote.text)
+    .where(CheckinNote.tandem_id == bindparam("tandem"))
+    .order_by(CheckinNote.on.desc(), CheckinNote.id.desc())
+)
+_NOTES_OF_MENTEE = (
+    select(CheckinNote.on, CheckinNote.text)
+    .join(Tandem, Tandem.id == CheckinNote.tandem_id)
+    .where(Tandem.mentee_id == bindparam("mentee"))
+    .order_by(CheckinNote.on.desc(), CheckinNote.id.desc())
+)
+
+
+def tandem_notes(session: Session, tandem_id: int) -> list[Note]:
+    """The check-in notes of one tandem, newest first."""
+    rows = session.connection().execute(_NOTES_OF_TANDEM, {"tandem": tandem_id})
+    return [Note(on, text) for on, text in rows]
+
+
+def mentee_notes(session: Session, mentee_id: int) -> list[Note]:
+    """The check-in notes of every tandem of one mentee, newest first."""
+    rows = session.connection().execute(_NOTES_OF_MENTEE, {"mentee": mentee_id})
+    return [Note(on, text) for on, text in rows]
 
 
 def range_selector(component_id: str, lang: str, value: str = "all") -> Any:
@@ -137,7 +177,7 @@ def goal_items(data: ProgressData, lang: str, editable: bool = False, prefix: st
     return html.Ul(items, className="goals")
 
 
-def notes_list(notes: list[CheckinNote], lang: str) -> Any:
+def notes_list(notes: Sequence[Note], lang: str) -> Any:
     if not notes:
         return html.P(t("notes.none", lang))
     return html.Ul(

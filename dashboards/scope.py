@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Response, g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dashboards.context import Viewer, app_state
-from tracker.audit import record_view
+from tracker.audit import View, record_views
 from tracker.models import Person, Tandem
 
 logger = logging.getLogger(__name__)
@@ -41,6 +40,8 @@ class Scope:
 
 
 NOBODY = Scope(everyone=False, person_ids=frozenset())
+# Built once (bound per call): every page view and callback looks the person up.
+_PERSON_BY_KEY = select(Person).where(Person.key == bindparam("key"))
 
 
 def scope_of(session: Session, viewer: Viewer | None) -> Scope:
@@ -67,27 +68,22 @@ def audit(viewer: Viewer, person_key: str | None, surface: str, action: str = "v
     Within a request the entry is written when the request ends (``flush_audit``), in its own
     transaction: a callback may hold a write transaction of its own, and SQLite has one writer.
     """
-    entry: dict[str, Any] = {
-        "viewer": viewer.label,
-        "viewer_role": viewer.role,
-        "person_key": person_key,
-        "surface": surface,
-        "action": action,
-    }
+    entry = View(viewer.label, viewer.role, person_key, surface, action)
     if has_request_context():
         g.setdefault("audit_pending", []).append(entry)
         return
-    with app_state().db.write() as session:
-        record_view(session, **entry)
+    with app_state().db.write_engine.begin() as conn:
+        record_views(conn, [entry])
 
 
 def flush_audit(response: Response) -> Response:
-    """Write the request's audit entries (registered as an after-request hook)."""
+    """Write the request's audit entries in one INSERT (registered as an after-request hook).
+
+    Core rows on a plain write connection: no ORM session or unit of work per page view."""
     pending = g.pop("audit_pending", None)
     if pending:
-        with app_state().db.write() as session:
-            for entry in pending:
-                record_view(session, **entry)
+        with app_state().db.write_engine.begin() as conn:
+            record_views(conn, pending)
     return response
 
 
@@ -99,7 +95,7 @@ def authorize_person(
     Raises AccessDenied for anyone out of scope, an unknown key or a key that is not text."""
     if viewer is None or not isinstance(person_key, str) or not person_key:
         raise AccessDenied("not allowed")
-    person = session.scalar(select(Person).where(Person.key == person_key))
+    person = session.scalar(_PERSON_BY_KEY, {"key": person_key})
     if person is None or not scope_of(session, viewer).allows(person.id):
         logger.info("denied %s (%s) access to a person on %s", viewer.label, viewer.role, surface)
         raise AccessDenied("not allowed")

@@ -1,5 +1,10 @@
 """Mentee page "Mein Fortschritt": her own growth; mentors and coordinators open it with
-``?person=<key>`` for a mentee in their scope."""
+``?person=<key>`` for a mentee in their scope.
+
+The layout renders the default period itself, so a page view is one request; the callback
+runs only when the viewer picks another period, and checks the person again (the key comes
+back from the browser).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,25 @@ from typing import Any
 
 import dash
 from dash import Input, Output, callback, dcc, html
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from dashboards.context import app_state, current_viewer
 from dashboards.i18n import current_language, t
 from dashboards.pages.common import denied
 from dashboards.progress_data import RANGES, load
-from dashboards.progress_view import notes_list, progress_body, range_selector
+from dashboards.progress_view import (
+    goal_items,
+    mentee_notes,
+    notes_list,
+    progress_body,
+    range_selector,
+)
 from dashboards.scope import AccessDenied, authorize_person
-from tracker.models import CheckinNote, Tandem
+from tracker.models import Person
 
 dash.register_page(__name__, path="/fortschritt", name="Mein Fortschritt", order=1)
+
+DEFAULT_RANGE = RANGES[0]
 
 
 def layout(person: str | None = None, **_: Any) -> Any:
@@ -29,16 +42,17 @@ def layout(person: str | None = None, **_: Any) -> Any:
             target = authorize_person(session, viewer, key, "page.progress")
         except AccessDenied:
             return denied(lang)
-        own = viewer is not None and target.id == viewer.person_id
-        title = t("progress.title", lang) if own else t("progress.title_of", lang, name="")
-        heading = [html.H1(title)] if own else [html.H1([title, html.Span(target.display_name)])]
-        downloads: list[Any] = [
-            html.A(t("export.csv", lang), href=f"/export/{target.key}.csv", className="button-link")
-        ]
-        if own:
-            downloads.append(
-                html.A(t("export.mine", lang), href="/export/mine.zip", className="button-link")
-            )
+        body = _body(session, target, DEFAULT_RANGE, lang)
+    own = viewer is not None and target.id == viewer.person_id
+    title = t("progress.title", lang) if own else t("progress.title_of", lang, name="")
+    heading = [html.H1(title)] if own else [html.H1([title, html.Span(target.display_name)])]
+    downloads: list[Any] = [
+        html.A(t("export.csv", lang), href=f"/export/{target.key}.csv", className="button-link")
+    ]
+    if own:
+        downloads.append(
+            html.A(t("export.mine", lang), href="/export/mine.zip", className="button-link")
+        )
     return html.Div(
         [
             *heading,
@@ -46,12 +60,12 @@ def layout(person: str | None = None, **_: Any) -> Any:
             dcc.Store(id="progress-person", data=target.key),
             html.Div(
                 [
-                    range_selector("progress-range", lang),
+                    range_selector("progress-range", lang, DEFAULT_RANGE),
                     html.Div(downloads, className="downloads"),
                 ],
                 className="toolbar",
             ),
-            dcc.Loading(html.Div(id="progress-body"), type="dot"),
+            dcc.Loading(html.Div(body, id="progress-body"), type="dot"),
         ],
         className="page page-progress",
     )
@@ -61,6 +75,8 @@ def layout(person: str | None = None, **_: Any) -> Any:
     Output("progress-body", "children"),
     Input("progress-person", "data"),
     Input("progress-range", "value"),
+    # The layout already shows the default period: this runs when the viewer changes it.
+    prevent_initial_call=True,
 )
 def show_progress(person_key: Any, choice: Any) -> Any:
     """Charts and summaries of the person; the key comes from the browser, so it is checked."""
@@ -71,17 +87,13 @@ def show_progress(person_key: Any, choice: Any) -> Any:
             person = authorize_person(session, viewer, person_key, "callback.progress")
         except AccessDenied:
             return denied(lang)
-        data = load(session, person, choice if choice in RANGES else "all")
-        notes = list(
-            session.scalars(
-                select(CheckinNote)
-                .join(Tandem, Tandem.id == CheckinNote.tandem_id)
-                .where(Tandem.mentee_id == person.id)
-                .order_by(CheckinNote.on.desc(), CheckinNote.id.desc())
-            )
-        )
-    from dashboards.progress_view import goal_items
+        return _body(session, person, choice if choice in RANGES else DEFAULT_RANGE, lang)
 
+
+def _body(session: Session, person: Person, choice: str, lang: str) -> list[Any]:
+    """Charts, summaries, goals and check-in notes of a person the caller has authorised."""
+    data = load(session, person, choice)
+    notes = mentee_notes(session, person.id)
     return [
         *progress_body(data, lang, "progress-"),
         html.Div(

@@ -9,13 +9,20 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
-from dashboards.context import app_state, current_viewer
+from dashboards.context import Viewer, app_state, current_viewer
 from dashboards.i18n import current_language, t
 from dashboards.pages.common import denied
 from dashboards.progress_data import RANGES, load
-from dashboards.progress_view import goal_items, notes_list, progress_body, range_selector
+from dashboards.progress_view import (
+    goal_items,
+    notes_list,
+    progress_body,
+    range_selector,
+    tandem_notes,
+)
 from dashboards.scope import AccessDenied, authorize_tandem, scope_of
 from tracker import goals
 from tracker.errors import TrackerError
@@ -24,6 +31,7 @@ from tracker.models import CheckinNote, Goal, Person, Tandem
 dash.register_page(__name__, path="/tandem", name="Tandem", order=2)
 
 MAX_NOTE = 4000
+DEFAULT_RANGE = RANGES[0]
 
 
 def _tandems(session: Any, viewer: Any) -> list[tuple[Tandem, Person]]:
@@ -46,12 +54,17 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
         return denied(lang)
     with app_state().db.session() as session:
         rows = _tandems(session, viewer)
-    if not rows:
-        return html.Div([html.H1(t("tandem.title", lang)), html.P(t("tandem.none", lang))])
-    options = [{"label": person.display_name, "value": tdm.id} for tdm, person in rows]
-    chosen = rows[0][0].id
-    if tandem and tandem.isdigit() and any(tdm.id == int(tandem) for tdm, _p in rows):
-        chosen = int(tandem)
+        if not rows:
+            return html.Div([html.H1(t("tandem.title", lang)), html.P(t("tandem.none", lang))])
+        options = [{"label": person.display_name, "value": tdm.id} for tdm, person in rows]
+        chosen = rows[0][0].id
+        if tandem and tandem.isdigit() and any(tdm.id == int(tandem) for tdm, _p in rows):
+            chosen = int(tandem)
+        try:
+            shown = authorize_tandem(session, viewer, chosen, "page.tandem")
+        except AccessDenied:
+            return denied(lang)
+        body = _body(session, viewer, shown, DEFAULT_RANGE, lang)
     return html.Div(
         [
             html.H1(t("tandem.title", lang)),
@@ -66,7 +79,7 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
                         ],
                         className="chooser",
                     ),
-                    range_selector("tandem-range", lang),
+                    range_selector("tandem-range", lang, DEFAULT_RANGE),
                 ],
                 className="toolbar",
             ),
@@ -118,7 +131,7 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
                 ],
                 className="row two",
             ),
-            dcc.Loading(html.Div(id="tandem-body"), type="dot"),
+            dcc.Loading(html.Div(body, id="tandem-body"), type="dot"),
         ],
         className="page page-tandem",
     )
@@ -129,8 +142,11 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
     Input("tandem-choice", "value"),
     Input("tandem-range", "value"),
     Input("tandem-saved", "data"),
+    # The layout already shows the chosen tandem's default period: this runs on a change.
+    prevent_initial_call=True,
 )
 def show_tandem(tandem_id: Any, choice: Any, _saved: Any) -> Any:
+    """The tandem's progress, goals and notes; the id comes from the browser, so it is checked."""
     lang = current_language()
     viewer = current_viewer()
     with app_state().db.session() as session:
@@ -138,18 +154,18 @@ def show_tandem(tandem_id: Any, choice: Any, _saved: Any) -> Any:
             tandem = authorize_tandem(session, viewer, tandem_id, "callback.tandem")
         except AccessDenied:
             return denied(lang)
-        mentee = tandem.mentee
-        data = load(session, mentee, choice if choice in RANGES else "all")
-        notes = list(
-            session.scalars(
-                select(CheckinNote)
-                .where(CheckinNote.tandem_id == tandem.id)
-                .order_by(CheckinNote.on.desc(), CheckinNote.id.desc())
-            )
-        )
-        editable = viewer is not None and (
-            viewer.role == "coordinator" or tandem.mentor_id == viewer.person_id
-        )
+        return _body(session, viewer, tandem, choice if choice in RANGES else DEFAULT_RANGE, lang)
+
+
+def _body(session: Session, viewer: Viewer | None, tandem: Tandem, choice: str, lang: str) -> Any:
+    """The mentee's progress with the tandem's goals and notes, for a tandem the caller has
+    authorised; goals can be ticked by the tandem's mentor and coordinators."""
+    mentee = tandem.mentee
+    data = load(session, mentee, choice)
+    notes = tandem_notes(session, tandem.id)
+    editable = viewer is not None and (
+        viewer.role == "coordinator" or tandem.mentor_id == viewer.person_id
+    )
     return [
         html.H2(mentee.display_name),
         html.Div(

@@ -1,0 +1,100 @@
+"""A page view is one request: the mentee and tandem pages render their charts in the layout,
+write one audit entry per view, and the range callbacks run (checked and audited again) only
+when the viewer changes the period. A login switched off stops working at its next request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tracker.models import AuditEntry, User
+
+DENIED = "nicht freigegeben"
+
+
+def _audit(web_db: Any) -> list[tuple[str, str | None, str, str]]:
+    db, _data = web_db
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                AuditEntry.viewer, AuditEntry.person_key, AuditEntry.surface, AuditEntry.action
+            ).order_by(AuditEntry.id)
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def _router(client: Any, dashcall: Any, path: str, search: str = "") -> Any:
+    deps = dashcall.dependencies(client)
+    router = next(d for d in deps if "_pages_content" in d["output"])
+    return dashcall.call(
+        client, router, {"_pages_location.pathname": path, "_pages_location.search": search}
+    )
+
+
+def _dependency(client: Any, dashcall: Any, output: str) -> dict[str, Any]:
+    return next(d for d in dashcall.dependencies(client) if d["output"] == output)
+
+
+def test_mentee_page_shows_her_charts_in_one_request_and_is_audited_once(
+    client_for: Any, dashcall: Any, web_db: Any
+) -> None:
+    client = client_for("mentee")
+    before = _audit(web_db)
+    text = _router(client, dashcall, "/fortschritt").get_data(as_text=True)
+    assert DENIED not in text
+    for part in ("progress-followers", "progress-posts", "progress-engagement"):
+        assert part in text
+    assert "Seit dem letzten Workshop" in text and "Erstes Treffen" in text
+    assert _audit(web_db)[len(before) :] == [("mentee-a", "mentee-a", "page.progress", "view")]
+    # The range callback does not fire when the page mounts: the layout already drew it.
+    assert _dependency(client, dashcall, "progress-body.children")["prevent_initial_call"]
+
+
+def test_range_change_is_checked_and_audited(client_for: Any, dashcall: Any, web_db: Any) -> None:
+    client = client_for("mentee")
+    progress = _dependency(client, dashcall, "progress-body.children")
+    before = _audit(web_db)
+    own = dashcall.call(
+        client, progress, {"progress-range.value": "28", "progress-person.data": "mentee-a"}
+    )
+    assert "progress-followers" in own.get_data(as_text=True)
+    forged = dashcall.call(
+        client, progress, {"progress-range.value": "28", "progress-person.data": "mentee-b"}
+    )
+    assert DENIED in forged.get_data(as_text=True)
+    # The allowed change is recorded; the refused one shows nothing and records no view.
+    assert _audit(web_db)[len(before) :] == [("mentee-a", "mentee-a", "callback.progress", "view")]
+
+
+def test_refused_page_records_no_view(client_for: Any, dashcall: Any, web_db: Any) -> None:
+    before = _audit(web_db)
+    response = _router(client_for("mentee"), dashcall, "/fortschritt", "?person=mentee-b")
+    assert DENIED in response.get_data(as_text=True)
+    assert _audit(web_db) == before
+
+
+def test_tandem_page_shows_the_first_tandem_in_one_request_and_is_audited(
+    client_for: Any, dashcall: Any, web_db: Any
+) -> None:
+    client = client_for("mentor_own")
+    before = _audit(web_db)
+    text = _router(client, dashcall, "/tandem").get_data(as_text=True)
+    assert "tandem-followers" in text and "Erstes Treffen" in text
+    assert "Berta" not in text
+    assert _audit(web_db)[len(before) :] == [("mentor-a", "mentee-a", "page.tandem", "view")]
+    assert _dependency(client, dashcall, "tandem-body.children")["prevent_initial_call"]
+
+
+def test_a_switched_off_login_is_refused_at_its_next_request(
+    client_for: Any, data: Any, web_db: Any
+) -> None:
+    client = client_for("mentee")
+    assert client.get("/_dash-layout").status_code == 200
+    db, _data = web_db
+    with db.write() as session:
+        session.execute(
+            update(User).where(User.email == data.emails["mentee"]).values(active=False)
+        )
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/export/mentee-a.csv").status_code == 401
