@@ -75,6 +75,10 @@ class DemoProfile:
     platform_id: str | None = None
     # Blogs and homepages have readers, not followers: the count is unknown, not zero.
     has_followers: bool = True
+    # The failure mode holds from this day on (None: always).
+    failure_from: date | None = None
+    # Days (first, last) on which the platform does not answer for this account.
+    outages: tuple[tuple[date, date], ...] = ()
 
     @classmethod
     def from_dict(cls, handle: str, data: Mapping[str, Any]) -> DemoProfile:
@@ -98,6 +102,12 @@ class DemoProfile:
             failure=data.get("failure"),
             platform_id=data.get("platform_id"),
             has_followers=bool(data.get("has_followers", True)),
+            failure_from=date.fromisoformat(data["failure_from"])
+            if data.get("failure_from")
+            else None,
+            outages=tuple(
+                (date.fromisoformat(a), date.fromisoformat(b)) for a, b in data.get("outages", ())
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +129,8 @@ class DemoProfile:
             "failure": self.failure,
             "platform_id": self.platform_id,
             "has_followers": self.has_followers,
+            "failure_from": self.failure_from.isoformat() if self.failure_from else None,
+            "outages": [[a.isoformat(), b.isoformat()] for a, b in self.outages],
         }
 
 
@@ -247,10 +259,13 @@ class DemoConnector:
         self.calls += 1
         if self.latency:
             time.sleep(self.latency)
-        mode = spec.failure
-        if mode is None:
-            return
         kw = {"platform": self.platform, "handle": spec.handle}
+        today = self.clock().date()
+        if any(first <= today <= last for first, last in spec.outages):
+            raise PlatformUnavailable("HTTP 503 from the platform", **kw)
+        mode = spec.failure
+        if mode is None or (spec.failure_from is not None and today < spec.failure_from):
+            return
         if mode == "not_found":
             raise AccountNotFound("no such account", **kw)
         if mode == "unavailable":

@@ -236,7 +236,39 @@ def plan(seed: int, today: date) -> DemoPlan:
             phases=(Phase(born, 0.003, 0.7, 0.0),),
         )
         accounts[handle] = (key, "facebook", baseline)
+    add_incidents(profiles, accounts, start, today)
     return DemoPlan(today, cohort, people, tandems, accounts, profiles)
+
+
+def add_incidents(
+    profiles: dict[str, DemoProfile],
+    accounts: dict[str, tuple[str, str, date]],
+    start: date,
+    today: date,
+) -> None:
+    """What a real programme meets, so the demo shows how the tracker handles it: a platform
+    outage (a gap in the charts, never a drop to zero), an account set to private, and a page
+    renamed away (both listed as needing action)."""
+
+    def first_of(person: str, platforms: tuple[str, ...]) -> str | None:
+        return next(
+            (h for h, (p, plat, _t) in accounts.items() if p == person and plat in platforms), None
+        )
+
+    outage = first_of("mentee-03", ("facebook", "instagram", "x", "bluesky", "mastodon"))
+    if outage:
+        first = max(start + timedelta(days=130), profiles[outage].born + timedelta(days=7))
+        profiles[outage] = replace(profiles[outage], outages=((first, first + timedelta(days=8)),))
+    private = first_of("mentee-09", ("instagram", "facebook", "x"))
+    if private:
+        profiles[private] = replace(
+            profiles[private], failure="unavailable", failure_from=today - timedelta(days=12)
+        )
+    renamed = first_of("comparison-02", ("facebook",))
+    if renamed:
+        profiles[renamed] = replace(
+            profiles[renamed], failure="not_found", failure_from=today - timedelta(days=20)
+        )
 
 
 def _ascii(text: str) -> str:
