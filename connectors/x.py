@@ -1,8 +1,8 @@
 """X (formerly Twitter) through tweepy's API v2 ``Client`` with an app-only bearer token.
 
-Reads cost money: X bills API reads per request (see the README, "Platforms"). One profile poll is one
-user lookup; one posts poll is one user lookup (cached per connector) plus one request per page
-of up to 100 posts.
+Reads cost money: X bills API reads per request (see the README, "Platforms"). One profile
+poll is one user lookup; one posts poll is one user lookup (cached per connector) plus one
+request per page of up to 100 posts.
 
 Payload shapes follow the X API v2 reference:
 https://docs.x.com/x-api/users/get-user-by-username and
