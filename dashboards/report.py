@@ -7,7 +7,6 @@ German by default, English with ``lang="en"``. Every name, handle and title is e
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ from dashboards.charts import (
     event_effects_figure,
     event_label,
     events_of,
+    kept_points,
     milestones_figure,
     small_multiples_figure,
 )
@@ -216,27 +216,9 @@ def _percent(value: float | None, lang: str, digits: int = 1) -> str:
 
 def thin(values: np.ndarray, max_points: int = SMALL_POINTS) -> np.ndarray:
     """Positions of the points ``charts.downsample`` keeps of a series (NaN = gap) with
-    ``max_points``: the last of each bucket, or where a bucket holds a gap its known edges and
-    its first missing point. Thinning the grid before any label is made keeps the figure the
-    same while the full daily line is never built."""
-    n = len(values)
-    if n <= max_points or max_points <= 0:
-        return np.arange(n)
-    step = math.ceil(n / max_points)
-    missing = np.isnan(values)
-    keep: list[int] = []
-    for start in range(0, n, step):
-        last = min(start + step, n) - 1
-        gap = missing[start : last + 1]
-        if gap.any():
-            if not missing[start]:
-                keep.append(start)
-            keep.append(start + int(gap.argmax()))
-            if not missing[last]:
-                keep.append(last)
-        else:
-            keep.append(last)
-    return np.array(keep, dtype="int64")
+    ``max_points`` (the same code: ``charts.kept_points``). Thinning the grid before any label
+    is made keeps the figure the same while the full daily line is never built."""
+    return kept_points(np.isnan(values), max_points)
 
 
 def small_line(counts: Counts, start: int, end: int, platform: str) -> Line:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -24,9 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
+from tracker.arrays import ACCOUNT_BATCH, AccountData, accounts_data, frames
 from tracker.errors import NotFoundError, TrackerError
 from tracker.metrics import as_moment, follower_growth, weekly_post_counts
-from tracker.models import Cohort, Goal, Person, ProgrammeEvent, Tandem
+from tracker.models import Account, Cohort, Goal, Person, ProgrammeEvent, Tandem
 
 logger = logging.getLogger(__name__)
 
@@ -345,7 +347,10 @@ def cohort_goals(session: Session, cohort_id: int) -> list[tuple[GoalSpec, int]]
 def evaluate_all(
     goals: list[tuple[GoalSpec, int]], snaps: pd.DataFrame, posts: pd.DataFrame, today: date
 ) -> list[GoalStatus]:
-    """Statuses of many goals, splitting the frames by mentee once."""
+    """Statuses of many goals from frames already in hand, splitting them by mentee once.
+
+    Whole-cohort frames cost about a gigabyte at 500 mentees with two years of daily snapshots:
+    :func:`check_goals` reads from the store a batch of mentees at a time instead."""
     snaps_by = dict(tuple(snaps.groupby("person_id"))) if not snaps.empty else {}
     posts_by = dict(tuple(posts.groupby("person_id"))) if not posts.empty else {}
     return [
@@ -358,3 +363,62 @@ def evaluate_all(
         )
         for goal, mentee in goals
     ]
+
+
+def _mentee_groups(
+    mentees: Sequence[int], accounts_of: dict[int, list[int]], batch: int
+) -> Iterator[list[int]]:
+    """Consecutive mentees with about ``batch`` accounts between them (one query each)."""
+    group: list[int] = []
+    size = 0
+    for mentee in mentees:
+        group.append(mentee)
+        size += len(accounts_of.get(mentee, ()))
+        if size >= batch:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def check_goals(
+    session: Session,
+    goals: Sequence[tuple[GoalSpec, int]],
+    today: date,
+    batch: int = ACCOUNT_BATCH,
+) -> list[GoalStatus]:
+    """Statuses of many ``(goal, mentee id)`` pairs, in their order, as of ``today``.
+
+    Each mentee's snapshots and posts are read from the store into compact arrays
+    (``tracker.arrays``), about ``batch`` accounts per query, and checked as small frames of that
+    mentee alone; memory stays bounded whatever the size of the cohort. Manual goals read no
+    rows. Raises GoalError for a goal with an unknown metric."""
+    needed = sorted({mentee for goal, mentee in goals if goal.kind != "manual"})
+    accounts_of: dict[int, list[int]] = {}
+    if needed:
+        for account_id, person_id in session.execute(
+            select(Account.id, Account.person_id)
+            .where(Account.person_id.in_(needed))
+            .order_by(Account.id)
+        ):
+            accounts_of.setdefault(int(person_id), []).append(int(account_id))
+    indexes: dict[int, list[int]] = {}
+    for i, (_, mentee) in enumerate(goals):
+        indexes.setdefault(mentee, []).append(i)
+    out: dict[int, GoalStatus] = {}
+    for group in _mentee_groups(needed, accounts_of, batch):
+        person_of = {a: m for m in group for a in accounts_of.get(m, ())}
+        rows: dict[int, list[AccountData]] = {}
+        if person_of:
+            for acc in accounts_data(session, person_of, batch=batch):
+                rows.setdefault(acc.person_id, []).append(acc)
+        for mentee in group:
+            snaps, posts = frames(mentee, rows.pop(mentee, []))
+            for i in indexes.pop(mentee):
+                out[i] = evaluate(goals[i][0], mentee, snaps, posts, today)
+    # Mentees with manual goals only.
+    no_snaps, no_posts = frames(0, [])
+    for mentee, rest in indexes.items():
+        for i in rest:
+            out[i] = evaluate(goals[i][0], mentee, no_snaps, no_posts, today)
+    return [out[i] for i in range(len(goals))]

@@ -51,6 +51,16 @@ def test_downsample_keeps_gaps_and_the_last_value() -> None:
     assert ys[-1] == 1099.0 and xs[-1] == s.x[-1]
 
 
+def test_downsample_keeps_each_buckets_last_point_and_the_edges_of_a_gap() -> None:
+    ys: list[float | None] = [float(v) for v in range(10)]
+    ys[4] = ys[6] = ys[7] = None
+    # Buckets of ceil(10 / 4) = 3: [0 1 2] [3 _ 5] [_ _ 8] [9].
+    xs, kept = downsample(list(range(10)), ys, 4)
+    assert xs == [2, 3, 4, 5, 6, 8, 9]
+    assert kept == [2.0, 3.0, None, 5.0, None, 8.0, 9.0]
+    assert downsample(list(range(10)), ys, 10) == (list(range(10)), ys)  # short: all of it
+
+
 def test_followers_chart_draws_gaps_as_gaps_with_a_note() -> None:
     frame = pd.DataFrame(
         {

@@ -6,18 +6,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from dashboards.charts import SMALL_POINTS, downsample
+from dashboards.report import small_line
 from tracker import demo
 from tracker.cli import main
 from tracker.db import Database
 from tracker.demo_goals import add_demo_goals
+from tracker.metrics import Counts
 
 
 @dataclass(frozen=True)
@@ -188,3 +192,34 @@ def test_one_mentee_recomputed_from_raw_rows(built: Demo, csv_dir: Path) -> None
     assert people.loc[key, "posts_per_week_last_month"] == pytest.approx(count / 4, abs=1e-3)
     assert built.names[key] == people.loc[key, "name"]
     assert UTC  # times in the store are UTC; the naive SQLite values above are UTC too
+
+
+DAY_NS = 86_400 * 10**9
+
+
+def test_small_multiples_keep_the_points_the_chart_keeps_of_the_daily_line() -> None:
+    """The report thins each mentee's daily line before drawing it: the points left are exactly
+    those the charts' downsampling keeps of the full line, gaps included."""
+    rng = np.random.default_rng(7)
+    first_day = 20_000  # days since 1970-01-01
+    for _ in range(60):
+        days = int(rng.integers(2, 800))
+        known = rng.random(days) >= rng.choice([0.0, 0.05, 0.4, 0.9])
+        if rng.random() < 0.5:  # an outage of up to two months
+            at = int(rng.integers(0, days))
+            known[at : at + int(rng.integers(1, 60))] = False
+        polled = np.flatnonzero(known)
+        counts = Counts(
+            (first_day + polled) * DAY_NS + 6 * 3600 * 10**9,  # polled at 06:00 UTC
+            rng.integers(0, 5_000, len(polled)),
+        )
+        start, end = first_day * DAY_NS, (first_day + days - 1) * DAY_NS
+        line = small_line(counts, start, end, "instagram")
+        daily_x = [
+            (date(1970, 1, 1) + timedelta(days=first_day + d)).isoformat() for d in range(days)
+        ]
+        values = dict(zip(polled.tolist(), counts.values.tolist(), strict=True))
+        daily_y = [float(values[d]) if d in values else None for d in range(days)]
+        assert (list(line.x), list(line.y)) == downsample(daily_x, daily_y, SMALL_POINTS)
+        if days > SMALL_POINTS:
+            assert len(line.x) < days  # thinned indeed

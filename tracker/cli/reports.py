@@ -94,12 +94,16 @@ def goals_list(
     today: str = typer.Option(None, "--today", help="Status as of YYYY-MM-DD [default: today]."),
 ) -> None:
     """List goals with their status and evidence."""
-    from tracker import series
     from tracker.explain import evidence_text, format_date, status_label
-    from tracker.goals import GoalSpec, evaluate_all, find_tandem
+    from tracker.goals import GoalSpec, check_goals, find_tandem
     from tracker.models import Cohort, Goal, Person, Tandem
 
-    day = date.fromisoformat(today) if today else date.today()
+    if lang not in ("de", "en"):
+        raise typer.BadParameter("use de or en", param_hint="--lang")
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+    except ValueError as exc:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--today") from exc
     with state(ctx).db.session() as session:
         stmt = (
             select(Goal, Tandem.mentee_id, Person.key)
@@ -116,11 +120,9 @@ def goals_list(
             stmt = stmt.where(Tandem.id == find_tandem(session, tandem).id)
         rows = session.execute(stmt).all()
         keys = {int(mentee): key for _, mentee, key in rows}
-        mentees = sorted(keys)
-        snaps = series.snapshots(session, mentees)
-        posts = series.posts(session, mentees)
         goals = [(GoalSpec.of(goal), int(mentee)) for goal, mentee, _ in rows]
-    statuses = evaluate_all(goals, snaps, posts, day)
+        # Each mentee's rows are read and checked in turn, never the whole cohort's at once.
+        statuses = check_goals(session, goals, day)
     table = Table(title="Goals")
     for col in ("id", "mentee", "goal", "status", "evidence"):
         table.add_column(col)
