@@ -174,6 +174,42 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.platforms": ("Abrufe pro Plattform", "Polls per platform"),
     "status.actions": ("Konten, die Aufmerksamkeit brauchen", "Accounts needing action"),
     "status.no_actions": ("Alles in Ordnung.", "All is well."),
+    "status.paused": ("Pausierte Plattformen", "Paused platforms"),
+    "status.no_paused": ("Keine Plattform ist pausiert.", "No platform is paused."),
+    "status.accounts": ("Alle Konten", "All accounts"),
+    "status.accounts_help": (
+        "Zum Sortieren auf eine Spaltenüberschrift klicken; in der Zeile darunter filtern. "
+        "Fehlschläge und Versuche zählen die letzten 7 Tage.",
+        "Click a column heading to sort; filter in the row below it. "
+        "Failures and attempts count the last 7 days.",
+    ),
+    "status.filter": ("filtern …", "filter …"),
+    "status.baseline_na": ("entfällt", "not needed"),
+    "col.scope": ("Plattform oder Instanz", "Platform or instance"),
+    "col.paused_until": ("Pausiert bis", "Paused until"),
+    "col.reason": ("Grund", "Reason"),
+    "col.failures_in_row": ("Fehlschläge in Folge", "Failures in a row"),
+    "col.consent": ("Einwilligung", "Consent"),
+    "col.last_success": ("Letzter erfolgreicher Abruf", "Last successful poll"),
+    "col.last_attempt": ("Letzter Versuch", "Last attempt"),
+    "col.outcome": ("Ergebnis", "Outcome"),
+    "col.failures_7d": ("Fehlschläge (7 Tage)", "Failures (7 days)"),
+    "col.attempts_7d": ("Versuche (7 Tage)", "Attempts (7 days)"),
+    "col.last_data": ("Letzte Daten", "Latest data"),
+    "col.baseline": ("Stand vor dem Auftakt", "Baseline before kickoff"),
+    "yes": ("ja", "yes"),
+    "no": ("nein", "no"),
+    "state.active": ("aktiv", "active"),
+    "state.not_found": ("nicht gefunden", "not found"),
+    "state.unavailable": ("nicht öffentlich", "not public"),
+    "state.auth_failed": ("Zugang abgelaufen", "credentials expired"),
+    "state.paused": ("pausiert", "paused"),
+    "outcome.ok": ("erfolgreich", "succeeded"),
+    "outcome.error": ("Fehler", "error"),
+    "outcome.rate_limited": ("Abruflimit erreicht", "rate limited"),
+    "outcome.not_found": ("nicht gefunden", "not found"),
+    "outcome.unavailable": ("nicht öffentlich", "not public"),
+    "outcome.auth_failed": ("Zugang abgelaufen", "credentials expired"),
     "col.platform": ("Plattform", "Platform"),
     "col.handle": ("Konto", "Account"),
     "col.state": ("Zustand", "State"),
@@ -195,6 +231,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "admin.consent_given": ("Einwilligung erteilt am", "Consent given on"),
     "admin.consent_withdrawn": ("widerrufen am", "withdrawn on"),
     "admin.save_consent": ("Einwilligung speichern", "Save consent"),
+    "admin.consent_platforms": ("Plattformen", "Platforms"),
+    "admin.consent_platforms_help": (
+        "Keine angekreuzt: die Einwilligung gilt für alle Plattformen.",
+        "None ticked: the consent covers every platform.",
+    ),
+    "admin.consent_all": ("alle Plattformen", "all platforms"),
     "admin.tandems": ("Tandems", "Tandems"),
     "admin.mentee": ("Mentee", "Mentee"),
     "admin.mentor": ("Mentorin", "Mentor"),
@@ -299,3 +341,12 @@ PLATFORM_LABELS = {
 
 def platform_label(platform: str) -> str:
     return PLATFORM_LABELS.get(platform, platform)
+
+
+def label_of(prefix: str, value: str | None, lang: str | None = None) -> str:
+    """The text for ``prefix.value`` (an account state, a poll outcome); the value itself when
+    there is none, a dash for None."""
+    if value is None:
+        return "–"
+    key = f"{prefix}.{value}"
+    return t(key, lang) if key in TEXTS else value

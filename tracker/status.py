@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Account, Cohort, Person, PlatformState, PollAttempt, ProfileSnapshot
@@ -172,4 +172,56 @@ def platform_pauses(session: Session, on: datetime) -> list[PauseStatus]:
         PauseStatus(r.scope, r.paused_until, r.reason, r.consecutive_failures)
         for r in rows
         if r.paused_until is not None
+    ]
+
+
+# How far back the status page counts attempts and failures.
+RECENT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class PollCounts:
+    """An account's recent poll record: attempts and failures since a moment, last success."""
+
+    attempts: int
+    failures: int
+    # The last attempt that succeeded, at any time; None when none ever did.
+    last_success: datetime | None
+
+
+def poll_counts(session: Session, since: datetime) -> dict[int, PollCounts]:
+    """Attempts and failures (any outcome but "ok") since ``since``, and the last success,
+    per account id: one grouped query for every account. Accounts never polled are absent."""
+    recent = PollAttempt.started_at >= since
+    ok = PollAttempt.outcome == "ok"
+    rows = session.execute(
+        select(
+            PollAttempt.account_id,
+            func.sum(case((recent, 1), else_=0)),
+            func.sum(case((recent & ~ok, 1), else_=0)),
+            func.max(case((ok, func.coalesce(PollAttempt.finished_at, PollAttempt.started_at)))),
+        ).group_by(PollAttempt.account_id)
+    ).all()
+    return {
+        account_id: PollCounts(int(attempts or 0), int(failures or 0), last_ok)
+        for account_id, attempts, failures, last_ok in rows
+    }
+
+
+NO_POLLS = PollCounts(attempts=0, failures=0, last_success=None)
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    """One account's status with its poll record since ``on - RECENT``."""
+
+    status: AccountStatus
+    counts: PollCounts
+
+
+def account_health(session: Session, on: datetime) -> list[AccountHealth]:
+    """Every account with its status and recent polls (a fixed handful of queries in all)."""
+    counts = poll_counts(session, on - RECENT)
+    return [
+        AccountHealth(s, counts.get(s.account_id, NO_POLLS)) for s in account_statuses(session, on)
     ]

@@ -136,6 +136,26 @@ def layout(**_: Any) -> Any:
                             id="admin-consent-withdrawn", type="text", placeholder="2026-01-31"
                         ),
                     ),
+                    html.Div(
+                        [
+                            html.Label(t("admin.consent_platforms", lang)),
+                            dcc.Checklist(
+                                id="admin-consent-platforms",
+                                options=platform_opts,
+                                value=[],
+                                inline=True,
+                                inputStyle={"width": "auto", "marginRight": "0.3rem"},
+                                labelStyle={"display": "inline-block", "marginRight": "1rem"},
+                            ),
+                            html.P(
+                                t("admin.consent_platforms_help", lang),
+                                className="help",
+                                style={"fontSize": "0.85rem", "margin": "0.25rem 0 0"},
+                            ),
+                        ],
+                        # The whole row: the platforms sit under the person and the dates.
+                        style={"gridColumn": "1 / -1"},
+                    ),
                 ],
                 "admin-consent-save",
                 t("admin.save_consent", lang),
@@ -203,6 +223,30 @@ def _day(text: Any) -> date | None:
     if not isinstance(text, str):
         raise ValueError("date")
     return date.fromisoformat(text.strip())
+
+
+def _consent_platforms(value: Any) -> list[str] | None:
+    """The ticked platforms; None (consent for every platform) when none is ticked.
+
+    Raises ValueError for anything but a list of known platforms (the browser can send any)."""
+    if value in (None, []):
+        return None
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise ValueError("platforms")
+    unknown = sorted(set(value) - set(PLATFORMS))
+    if unknown:
+        raise ValueError(f"unknown platform {unknown[0][:40]!r}")
+    return list(value)
+
+
+def _consent_cover(person: Person, lang: str) -> str:
+    """The platforms a person's consent covers, as shown in the people list."""
+    if person.consent_given is None:
+        return "–"
+    if not person.consent_platforms:
+        return t("admin.consent_all", lang)
+    names = [p.strip() for p in person.consent_platforms.split(",") if p.strip()]
+    return ", ".join(platform_label(p) for p in names)
 
 
 def _result(lang: str, what: str, saved: Any) -> tuple[str, int]:
@@ -277,21 +321,25 @@ def save_account(_n: Any, person_key: Any, platform: Any, handle: Any, saved: An
     State("admin-consent-person", "value"),
     State("admin-consent-given", "value"),
     State("admin-consent-withdrawn", "value"),
+    State("admin-consent-platforms", "value"),
     State("admin-saved", "data"),
     prevent_initial_call=True,
 )
-def save_consent(_n: Any, person_key: Any, given: Any, withdrawn: Any, saved: Any) -> Any:
+def save_consent(
+    _n: Any, person_key: Any, given: Any, withdrawn: Any, platforms: Any, saved: Any
+) -> Any:
     from tracker.privacy import give_consent, withdraw_consent
 
     lang = current_language()
     try:
         viewer = _coordinator()
         given_day, withdrawn_day = _day(given), _day(withdrawn)
+        covered = _consent_platforms(platforms)
         if not person_key or (given_day is None and withdrawn_day is None):
             return t("admin.missing", lang), dash.no_update
         db = app_state().db
         if given_day is not None:
-            give_consent(db, str(person_key), given_day, None, by=viewer.label)
+            give_consent(db, str(person_key), given_day, covered, by=viewer.label)
         if withdrawn_day is not None:
             withdraw_consent(db, str(person_key), withdrawn_day, by=viewer.label)
     except AccessDenied:
@@ -409,6 +457,7 @@ def list_people(_saved: Any) -> Any:
                 html.Td(p.role),
                 html.Td(fmt_date(p.consent_given, lang)),
                 html.Td(fmt_date(p.consent_withdrawn, lang)),
+                html.Td(_consent_cover(p, lang)),
                 html.Td(str(counts.get(p.id, 0)), className="num"),
                 html.Td(", ".join(partners.get(p.id, []))),
             ]
@@ -422,6 +471,7 @@ def list_people(_saved: Any) -> Any:
             html.Th(t("admin.role", lang)),
             html.Th(t("admin.consent_given", lang)),
             html.Th(t("admin.consent_withdrawn", lang)),
+            html.Th(t("admin.consent_platforms", lang)),
             html.Th(t("col.accounts", lang), className="num"),
             html.Th(t("admin.mentor", lang)),
         ]

@@ -1,25 +1,228 @@
-"""Status page for coordinators: poll health per platform and account, accounts needing action,
-and the poller's last heartbeat."""
+"""Status page for coordinators: poll health per platform and per account, paused platforms,
+accounts needing action, and the poller's last heartbeat."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import dash
-from dash import html
+from dash import Input, Output, callback, html
+from dash.dash_table.DataTable import DataTable
 
 from connectors.base import utcnow
 from dashboards.context import app_state, current_viewer
-from dashboards.i18n import current_language, fmt_datetime, fmt_int, platform_label, t
+from dashboards.i18n import (
+    current_language,
+    fmt_datetime,
+    fmt_int,
+    label_of,
+    platform_label,
+    t,
+)
 from dashboards.pages.common import denied
 from dashboards.scope import AccessDenied, audit, require_role
 from tracker.heartbeat import read_health
-from tracker.status import account_statuses
+from tracker.status import AccountHealth, PauseStatus, account_health, platform_pauses
 
 dash.register_page(__name__, path="/status", name="Datenstatus", order=4)
 
 PROBLEM_OUTCOMES = ("not_found", "unavailable", "auth_failed", "error", "rate_limited")
+TABLE_ID = "status-accounts"
+PAGE_SIZE = 50
+
+
+def _problem(line: AccountHealth) -> bool:
+    return line.status.state != "active" or line.status.last_outcome in PROBLEM_OUTCOMES
+
+
+# Column id -> (heading key, the raw value the column sorts by).
+COLUMNS: dict[str, tuple[str, Callable[[AccountHealth], Any]]] = {
+    "person": ("col.person", lambda a: a.status.person_name.casefold()),
+    "platform": ("col.platform", lambda a: platform_label(a.status.platform)),
+    "handle": ("col.handle", lambda a: a.status.handle.casefold()),
+    "state": ("col.state", lambda a: a.status.state),
+    "consent": ("col.consent", lambda a: a.status.consent),
+    "last_success": ("col.last_success", lambda a: a.counts.last_success),
+    "last_attempt": ("col.last_attempt", lambda a: a.status.last_attempt),
+    "outcome": ("col.outcome", lambda a: a.status.last_outcome),
+    "failures": ("col.failures_7d", lambda a: a.counts.failures),
+    "attempts": ("col.attempts_7d", lambda a: a.counts.attempts),
+    "followers": ("col.followers", lambda a: a.status.followers),
+    "last_data": ("col.last_data", lambda a: a.status.last_snapshot),
+    "baseline": ("col.baseline", lambda a: a.status.baseline),
+}
+NUMERIC = ("failures", "attempts", "followers")
+
+
+def sort_lines(lines: list[AccountHealth], sort_by: Any) -> list[AccountHealth]:
+    """``lines`` in the order the table's ``sort_by`` asks for; unknown values are always last.
+
+    ``sort_by`` comes from the browser: anything that is not a known column and direction
+    leaves the order as it is."""
+    if not isinstance(sort_by, list) or not sort_by or not isinstance(sort_by[0], dict):
+        return lines
+    column, direction = sort_by[0].get("column_id"), sort_by[0].get("direction")
+    if column not in COLUMNS or direction not in ("asc", "desc"):
+        return lines
+    value = COLUMNS[column][1]
+    known = [line for line in lines if value(line) is not None]
+    unknown = [line for line in lines if value(line) is None]
+    return sorted(known, key=value, reverse=direction == "desc") + unknown
+
+
+def table_record(line: AccountHealth, lang: str) -> dict[str, str]:
+    """One table row as text in ``lang``; unknown counts and times are a dash, never 0."""
+    s, c = line.status, line.counts
+    if s.baseline is None:
+        baseline = t("status.baseline_na", lang)
+    else:
+        baseline = t("yes" if s.baseline else "no", lang)
+    return {
+        "person": s.person_name,
+        "platform": platform_label(s.platform),
+        "handle": s.handle,
+        "state": label_of("state", s.state, lang),
+        "consent": t("yes" if s.consent else "no", lang),
+        "last_success": fmt_datetime(c.last_success, lang),
+        "last_attempt": fmt_datetime(s.last_attempt, lang),
+        "outcome": label_of("outcome", s.last_outcome, lang),
+        "failures": fmt_int(c.failures, lang),
+        "attempts": fmt_int(c.attempts, lang),
+        "followers": fmt_int(s.followers, lang),
+        "last_data": fmt_datetime(s.last_snapshot, lang),
+        "baseline": baseline,
+    }
+
+
+def _table(lines: list[AccountHealth], lang: str) -> Any:
+    # Sorting runs on the server (sort_action "custom") so that dates and counts sort by value,
+    # not by their formatted text; filtering runs in the browser on the text shown.
+    bad = [label_of("state", s, lang) for s in ("not_found", "unavailable", "auth_failed")]
+    records: list[Any] = [table_record(line, lang) for line in lines]
+    return DataTable(
+        id=TABLE_ID,
+        columns=[{"name": t(heading, lang), "id": cid} for cid, (heading, _v) in COLUMNS.items()],
+        data=records,
+        sort_action="custom",
+        sort_mode="single",
+        sort_by=[],
+        filter_action="native",
+        filter_options={"case": "insensitive", "placeholder_text": t("status.filter", lang)},
+        page_action="native",
+        page_size=PAGE_SIZE,
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "textAlign": "left",
+            "padding": "0.3rem 0.5rem",
+            "whiteSpace": "normal",
+            "fontFamily": "inherit",
+            "fontSize": "0.9rem",
+        },
+        style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"} for c in NUMERIC],
+        style_header={"fontWeight": "600"},
+        style_data_conditional=[
+            {
+                "if": {"filter_query": f'{{state}} = "{label}"', "column_id": "state"},
+                "color": "#b42318",
+            }
+            for label in bad
+        ],
+    )
+
+
+def _cell_table(headings: list[tuple[str, bool]], rows: list[list[Any]], **kwargs: Any) -> Any:
+    """A plain table; ``headings`` are (text, numeric) pairs, cells are text or components."""
+    return html.Table(
+        [
+            html.Thead(
+                html.Tr([html.Th(h, className="num" if num else "") for h, num in headings])
+            ),
+            html.Tbody([html.Tr(cells) for cells in rows]),
+        ],
+        className="data",
+        **kwargs,
+    )
+
+
+def _per_platform(lines: list[AccountHealth], lang: str) -> Any:
+    ok: Counter[str] = Counter()
+    bad: Counter[str] = Counter()
+    for line in lines:
+        (bad if _problem(line) else ok)[line.status.platform] += 1
+    return _cell_table(
+        [
+            (t("col.platform", lang), False),
+            (t("col.ok", lang), True),
+            (t("col.problems", lang), True),
+        ],
+        [
+            [
+                html.Td(platform_label(p)),
+                html.Td(fmt_int(ok[p], lang), className="num"),
+                html.Td(fmt_int(bad[p], lang), className="num state-bad" if bad[p] else "num"),
+            ]
+            for p in sorted(set(ok) | set(bad))
+        ],
+    )
+
+
+def _pauses(pauses: list[PauseStatus], lang: str) -> Any:
+    if not pauses:
+        return html.P(t("status.no_paused", lang), className="state-ok")
+    return _cell_table(
+        [
+            (t("col.scope", lang), False),
+            (t("col.paused_until", lang), False),
+            (t("col.reason", lang), False),
+            (t("col.failures_in_row", lang), True),
+        ],
+        [
+            [
+                html.Td(platform_label(p.scope)),
+                html.Td(fmt_datetime(p.until, lang)),
+                html.Td(p.reason or "–"),
+                html.Td(fmt_int(p.failures, lang), className="num"),
+            ]
+            for p in pauses
+        ],
+        id="status-paused",
+    )
+
+
+def _actions(lines: list[AccountHealth], lang: str) -> Any:
+    needing = [line.status for line in lines if line.status.action]
+    if not needing:
+        return html.P(t("status.no_actions", lang), className="state-ok")
+    return _cell_table(
+        [
+            (t(key, lang), False)
+            for key in (
+                "col.person",
+                "col.platform",
+                "col.handle",
+                "col.state",
+                "col.last_poll",
+                "col.action",
+            )
+        ],
+        [
+            [
+                html.Td(s.person_name),
+                html.Td(platform_label(s.platform)),
+                html.Td(s.handle),
+                html.Td(
+                    label_of("state", s.state, lang),
+                    className="state-bad" if s.state != "active" else "",
+                ),
+                html.Td(fmt_datetime(s.last_attempt, lang)),
+                html.Td(s.action),
+            ]
+            for s in needing
+        ],
+        id="status-actions",
+    )
 
 
 def layout(**_: Any) -> Any:
@@ -29,85 +232,14 @@ def layout(**_: Any) -> Any:
     except AccessDenied:
         return denied(lang)
     state = app_state()
-    health = read_health(state.db)
+    now = utcnow()
+    health = read_health(state.db, now)
     with state.db.session() as session:
-        rows = account_statuses(session, utcnow())
+        lines = account_health(session, now)
+        pauses = platform_pauses(session, now)
     audit(viewer, None, "page.status")
     age = health.heartbeat_age_seconds
     heartbeat = t("status.never", lang) if age is None else f"{fmt_int(age / 60, lang)} min"
-    ok: Counter[str] = Counter()
-    bad: Counter[str] = Counter()
-    for r in rows:
-        problem = r.state != "active" or (r.last_outcome in PROBLEM_OUTCOMES)
-        (bad if problem else ok)[r.platform] += 1
-    platforms = sorted(set(ok) | set(bad))
-    per_platform = html.Table(
-        [
-            html.Thead(
-                html.Tr(
-                    [
-                        html.Th(t("col.platform", lang)),
-                        html.Th(t("col.ok", lang), className="num"),
-                        html.Th(t("col.problems", lang), className="num"),
-                    ]
-                )
-            ),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(platform_label(p)),
-                            html.Td(fmt_int(ok[p], lang), className="num"),
-                            html.Td(
-                                fmt_int(bad[p], lang),
-                                className="num state-bad" if bad[p] else "num",
-                            ),
-                        ]
-                    )
-                    for p in platforms
-                ]
-            ),
-        ],
-        className="data",
-    )
-    needing = [r for r in rows if r.action]
-    actions: Any = html.P(t("status.no_actions", lang), className="state-ok")
-    if needing:
-        actions = html.Table(
-            [
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th(t("col.person", lang)),
-                            html.Th(t("col.platform", lang)),
-                            html.Th(t("col.handle", lang)),
-                            html.Th(t("col.state", lang)),
-                            html.Th(t("col.last_poll", lang)),
-                            html.Th(t("col.action", lang)),
-                        ]
-                    )
-                ),
-                html.Tbody(
-                    [
-                        html.Tr(
-                            [
-                                html.Td(r.person_name),
-                                html.Td(platform_label(r.platform)),
-                                html.Td(r.handle),
-                                html.Td(
-                                    r.state, className="state-bad" if r.state != "active" else ""
-                                ),
-                                html.Td(fmt_datetime(r.last_attempt, lang)),
-                                html.Td(r.action),
-                            ]
-                        )
-                        for r in needing
-                    ]
-                ),
-            ],
-            className="data",
-            id="status-actions",
-        )
     return html.Div(
         [
             html.H1(t("status.title", lang)),
@@ -126,12 +258,45 @@ def layout(**_: Any) -> Any:
                         className="card",
                     ),
                     html.Section(
-                        [html.H3(t("status.platforms", lang)), per_platform], className="card"
+                        [html.H3(t("status.platforms", lang)), _per_platform(lines, lang)],
+                        className="card",
                     ),
                 ],
                 className="row two",
             ),
-            html.Section([html.H3(t("status.actions", lang)), actions], className="card"),
+            html.Section(
+                [html.H3(t("status.paused", lang)), _pauses(pauses, lang)], className="card"
+            ),
+            html.Section(
+                [html.H3(t("status.actions", lang)), _actions(lines, lang)], className="card"
+            ),
+            html.Section(
+                [
+                    html.H3(t("status.accounts", lang)),
+                    html.P(t("status.accounts_help", lang), className="help"),
+                    _table(lines, lang),
+                ],
+                className="card",
+            ),
         ],
         className="page page-status",
     )
+
+
+@callback(
+    Output(TABLE_ID, "data"),
+    Input(TABLE_ID, "sort_by"),
+    prevent_initial_call=True,
+)
+def sort_accounts(sort_by: Any) -> Any:
+    """The account table re-read and sorted by the column the coordinator clicked."""
+    lang = current_language()
+    try:
+        viewer = require_role(current_viewer(), "coordinator")
+    except AccessDenied:
+        return []
+    now = utcnow()
+    with app_state().db.session() as session:
+        lines = account_health(session, now)
+    audit(viewer, None, "callback.status")
+    return [table_record(line, lang) for line in sort_lines(lines, sort_by)]

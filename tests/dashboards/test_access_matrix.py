@@ -114,6 +114,12 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
             "programme-table",
             ("denied", "denied", "denied", "ok"),
         ),
+        "status-accounts.data": (
+            {"status-accounts.sort_by": [{"column_id": "followers", "direction": "desc"}]},
+            None,
+            "berta.bsky.social",
+            ("denied", "denied", "denied", "ok"),
+        ),
         "admin-person-message.children + admin-saved.data": (
             {
                 "admin-person-save.n_clicks": 1,
@@ -141,6 +147,7 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
                 "admin-consent-save.n_clicks": 1,
                 "admin-consent-person.value": "mentee-b",
                 "admin-consent-given.value": data.today.isoformat(),
+                "admin-consent-platforms.value": ["bluesky"],
             },
             None,
             "Gespeichert",
