@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +79,7 @@ def test_mentee_sees_her_charts_with_event_markers(session_as: Any, output_dir: 
     assert page.url.endswith("/fortschritt")
     labels = _event_labels(page, "progress-followers")
     assert "Auftakt" in labels and "Halbzeit" in labels
-    assert page.locator("#progress-followers .scatterlayer .trace").count() == 2
+    expect(page.locator("#progress-followers .scatterlayer .trace")).to_have_count(2)
     # The gap is explained, not drawn as zero.
     assert page.get_by_text("keine Daten").first.is_visible()
     assert page.get_by_role("heading", name="Seit dem letzten Workshop").is_visible()
@@ -97,10 +98,9 @@ def test_coordinator_sees_the_programme(session_as: Any) -> None:
     page = session_as("coordinator").page
     assert page.url.endswith("/programm")
     page.wait_for_selector("#programme-table", timeout=TIMEOUT)
-    rows = page.locator("#programme-table tbody tr")
-    assert rows.count() == 2
-    assert page.locator("#programme-table").get_by_text(EVIL_NAME).is_visible()
-    assert page.locator(".multiples .js-plotly-plot").count() == 2
+    expect(page.locator("#programme-table tbody tr")).to_have_count(2)
+    expect(page.locator("#programme-table").get_by_text(EVIL_NAME)).to_be_visible()
+    expect(page.locator(".multiples .js-plotly-plot")).to_have_count(2, timeout=TIMEOUT)
 
 
 def test_mentee_cannot_reach_another_mentee(session_as: Any, served: tuple[str, Any]) -> None:
@@ -144,10 +144,10 @@ def test_hostile_display_name_renders_as_text(session_as: Any) -> None:
 
 def test_german_and_english(session_as: Any) -> None:
     page = session_as("mentee").page
-    assert page.get_by_role("heading", name="Mein Fortschritt").is_visible()
+    # expect() waits for the page heading itself: the menu switches language first.
+    expect(page.get_by_role("heading", name="Mein Fortschritt")).to_be_visible(timeout=TIMEOUT)
     page.click("#lang")
-    page.wait_for_selector("text=My progress", timeout=TIMEOUT)
-    assert page.get_by_role("heading", name="My progress").is_visible()
-    assert page.get_by_text("Since the last workshop").first.is_visible()
+    expect(page.get_by_role("heading", name="My progress")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Since the last workshop").first).to_be_visible(timeout=TIMEOUT)
     page.click("#lang")
-    page.wait_for_selector("h1:has-text('Mein Fortschritt')", timeout=TIMEOUT)
+    expect(page.get_by_role("heading", name="Mein Fortschritt")).to_be_visible(timeout=TIMEOUT)
