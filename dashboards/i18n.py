@@ -223,6 +223,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "admin.person_key": ("Kürzel", "Key"),
     "admin.person_name": ("Name", "Name"),
     "admin.role": ("Rolle", "Role"),
+    "admin.cohort": ("Kohorte", "Cohort"),
+    "admin.email": ("E-Mail", "E-mail"),
     "admin.save_person": ("Person speichern", "Save person"),
     "admin.accounts": ("Konten", "Accounts"),
     "admin.handle": ("Konto (Handle oder Adresse)", "Account (handle or address)"),

@@ -90,9 +90,11 @@ def layout(**_: Any) -> Any:
                         t("admin.role", lang),
                         dcc.Dropdown(id="admin-person-role", options=role_opts, value="mentee"),
                     ),
-                    _field("E-Mail", dcc.Input(id="admin-person-email", type="email")),
                     _field(
-                        "Kohorte / cohort",
+                        t("admin.email", lang), dcc.Input(id="admin-person-email", type="email")
+                    ),
+                    _field(
+                        t("admin.cohort", lang),
                         dcc.Dropdown(id="admin-person-cohort", options=cohort_opts),
                     ),
                 ],
@@ -173,7 +175,7 @@ def layout(**_: Any) -> Any:
                         dcc.Dropdown(id="admin-tandem-mentor", options=mentors),
                     ),
                     _field(
-                        "Kohorte / cohort",
+                        t("admin.cohort", lang),
                         dcc.Dropdown(id="admin-tandem-cohort", options=cohort_opts),
                     ),
                 ],
