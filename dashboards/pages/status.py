@@ -24,7 +24,13 @@ from dashboards.i18n import (
 from dashboards.pages.common import denied
 from dashboards.scope import AccessDenied, audit, require_role
 from tracker.heartbeat import read_health
-from tracker.status import AccountHealth, PauseStatus, account_health, platform_pauses
+from tracker.status import (
+    AccountHealth,
+    AccountStatus,
+    PauseStatus,
+    account_health,
+    platform_pauses,
+)
 
 dash.register_page(__name__, path="/status", name="Datenstatus", order=4)
 
@@ -191,6 +197,28 @@ def _pauses(pauses: list[PauseStatus], lang: str) -> Any:
     )
 
 
+# What to do about an account, in German; the English text comes from tracker.status, with
+# the platform-specific detail an operator needs.
+ADVICE_DE = {
+    "not_found": "Konto nicht gefunden (gelöscht oder umbenannt): das Handle mit der Person "
+    "klären und in der Verwaltung ändern.",
+    "unavailable": "Konto ist privat oder gesperrt: die Person bitten, es öffentlich zu stellen.",
+    "auth_failed": "Zugangsdaten fehlen oder sind abgelaufen: einen neuen Token in die "
+    "Umgebungsvariable legen (siehe README), `tracker run` neu starten und "
+    "`tracker check --live` ausführen.",
+    "paused": "Abruf pausiert: den Grund prüfen (gehört das Handle jetzt einem anderen Konto?) "
+    "und danach fortsetzen.",
+    "active": "Kein Stand vor dem Auftakt: Wachstum zählt erst ab dem ersten Abruf.",
+}
+
+
+def _advice(status: AccountStatus, lang: str) -> str | None:
+    """What to do, in the viewer's language."""
+    if lang == "en":
+        return status.action
+    return ADVICE_DE.get(status.state, status.action)
+
+
 def _actions(lines: list[AccountHealth], lang: str) -> Any:
     needing = [line.status for line in lines if line.status.action]
     if not needing:
@@ -217,7 +245,7 @@ def _actions(lines: list[AccountHealth], lang: str) -> Any:
                     className="state-bad" if s.state != "active" else "",
                 ),
                 html.Td(fmt_datetime(s.last_attempt, lang)),
-                html.Td(s.action),
+                html.Td(_advice(s, lang)),
             ]
             for s in needing
         ],

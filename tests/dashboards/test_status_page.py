@@ -224,3 +224,15 @@ def test_mentee_and_mentors_get_no_rows(client_for: Any, dashcall: Any, web_db: 
         client = client_for(role)
         assert DENIED in str(_status_page(client, dashcall))
         assert _sort(client, dashcall, [{"column_id": "person", "direction": "asc"}]) == []
+
+
+def test_what_to_do_is_said_in_the_viewers_language(
+    client_for: Any, dashcall: Any, web_db: Any
+) -> None:
+    _polls(web_db)
+    client = client_for("coordinator")
+    german = str(_find(_status_page(client, dashcall), "status-actions"))
+    assert "Handle mit der Person" in german and "check the handle" not in german
+    client.set_cookie("lang", "en")
+    english = str(_find(_status_page(client, dashcall), "status-actions"))
+    assert "check the handle" in english
