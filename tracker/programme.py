@@ -55,6 +55,41 @@ def upsert_cohort(session: Session, entry: CohortEntry, changes: Changes) -> Coh
     return cohort
 
 
+def set_consent_given(
+    session: Session, person: Person, on: date, platforms: str | None, by: str | None
+) -> None:
+    """Record consent given on ``on`` (replacing an earlier consent or withdrawal), with its
+    history entry."""
+    person.consent_given = on
+    person.consent_withdrawn = None
+    person.consent_platforms = platforms
+    session.add(
+        ConsentEvent(
+            person_id=person.id,
+            action="given",
+            on=on,
+            platforms=platforms,
+            recorded_at=utcnow(),
+            recorded_by=by,
+        )
+    )
+
+
+def set_consent_withdrawn(session: Session, person: Person, on: date, by: str | None) -> None:
+    """Record a withdrawal from ``on`` on, with its history entry."""
+    person.consent_withdrawn = on
+    session.add(
+        ConsentEvent(
+            person_id=person.id,
+            action="withdrawn",
+            on=on,
+            platforms=None,
+            recorded_at=utcnow(),
+            recorded_by=by,
+        )
+    )
+
+
 def record_consent(
     session: Session,
     person: Person,
@@ -64,42 +99,20 @@ def record_consent(
     platforms: str | None = None,
     by: str | None = None,
 ) -> bool:
-    """Set consent dates and keep the history; True when something changed.
+    """Set consent dates from a roster or the config and keep the history; True when something
+    changed.
 
     A ``given`` date only counts when it is later than the consent or withdrawal on record: a
     roster still holding an old date must not undo a withdrawal or widen a narrower consent
     (an explicit decision goes through ``tracker.privacy.give_consent``).
     """
     changed = False
-    now = utcnow()
     latest = max((d for d in (person.consent_given, person.consent_withdrawn) if d), default=None)
     if given is not None and (latest is None or given > latest):
-        person.consent_given = given
-        person.consent_withdrawn = None
-        person.consent_platforms = platforms
-        session.add(
-            ConsentEvent(
-                person_id=person.id,
-                action="given",
-                on=given,
-                platforms=platforms,
-                recorded_at=now,
-                recorded_by=by,
-            )
-        )
+        set_consent_given(session, person, given, platforms, by)
         changed = True
     if withdrawn is not None and person.consent_withdrawn != withdrawn:
-        person.consent_withdrawn = withdrawn
-        session.add(
-            ConsentEvent(
-                person_id=person.id,
-                action="withdrawn",
-                on=withdrawn,
-                platforms=None,
-                recorded_at=now,
-                recorded_by=by,
-            )
-        )
+        set_consent_withdrawn(session, person, withdrawn, by)
         changed = True
     return changed
 

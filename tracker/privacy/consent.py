@@ -13,12 +13,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.base import utcnow
 from tracker.config import PLATFORM_NAMES
 from tracker.db import Database
 from tracker.errors import PrivacyError
 from tracker.models import Cohort, ConsentEvent, Person
-from tracker.programme import get_person
+from tracker.programme import get_person, set_consent_given, set_consent_withdrawn
 
 
 @dataclass(frozen=True)
@@ -111,19 +110,7 @@ def give_consent(
             and person.consent_platforms == stored
         )
         if not unchanged:
-            person.consent_given = on
-            person.consent_withdrawn = None
-            person.consent_platforms = stored
-            session.add(
-                ConsentEvent(
-                    person_id=person.id,
-                    action="given",
-                    on=on,
-                    platforms=stored,
-                    recorded_at=utcnow(),
-                    recorded_by=by,
-                )
-            )
+            set_consent_given(session, person, on, stored, by)
         return _status(session, person)
 
 
@@ -136,17 +123,7 @@ def withdraw_consent(db: Database, person_key: str, on: date, by: str) -> Consen
     with db.write() as session:
         person = get_person(session, person_key)
         if person.consent_withdrawn is None or person.consent_withdrawn > on:
-            person.consent_withdrawn = on
-            session.add(
-                ConsentEvent(
-                    person_id=person.id,
-                    action="withdrawn",
-                    on=on,
-                    platforms=None,
-                    recorded_at=utcnow(),
-                    recorded_by=by,
-                )
-            )
+            set_consent_withdrawn(session, person, on, by)
         return _status(session, person)
 
 
