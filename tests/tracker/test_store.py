@@ -122,3 +122,15 @@ def test_two_writers_queue_instead_of_failing(sqlite_db: Database) -> None:
     thread.join()
     other.dispose()
     assert not errors
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    """A model change without its Alembic migration would fail here, not in production."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from tracker.models import Base
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
