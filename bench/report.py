@@ -15,6 +15,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -264,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{step['seconds'] / frames['seconds']:.1f}x the frame read"
         )
     print(f"report size: {html['size'] / 1e6:.1f} MB")
-    print(f"files in {where}")
+    if args.keep:
+        print(f"files kept in {where}")
+    else:
+        shutil.rmtree(where)
     return 0
 
 
