@@ -1,0 +1,139 @@
+"""Shared footing of the metrics: moments in UTC, known counts as sorted arrays, gaps and
+coverage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
+
+# Consecutive known counts further apart than this have a gap between them (a daily poll
+# missed at least once).
+MAX_GAP = timedelta(hours=36)
+# The follower count used for a post's engagement must lie this close to its publication.
+NEAREST_TOLERANCE = timedelta(days=3)
+VIDEO_KINDS = ("video", "reel")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A span with no known count: from the last known value before to the first after."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start) / DAY
+
+
+def as_moment(value: datetime | date | pd.Timestamp) -> pd.Timestamp:
+    """A UTC timestamp; a date means the start of that day (UTC)."""
+    if isinstance(value, pd.Timestamp):
+        return value.tz_convert(UTC) if value.tzinfo else value.tz_localize(UTC)
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(), tzinfo=UTC)
+    ts = pd.Timestamp(value)
+    return ts.tz_convert(UTC) if ts.tzinfo else ts.tz_localize(UTC)
+
+
+def known_counts(snaps: pd.DataFrame, column: str = "followers") -> pd.DataFrame:
+    """The rows with a known value of ``column``, oldest first (unknown rows dropped)."""
+    if snaps.empty:
+        return snaps[["taken_at", column]].copy() if column in snaps else snaps
+    rows = snaps.loc[snaps[column].notna(), ["taken_at", column]]
+    if not rows["taken_at"].is_monotonic_increasing:
+        rows = rows.sort_values("taken_at")
+    return rows
+
+
+_NS_DAY = 86_400 * 10**9
+
+
+def ns(values: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Aware UTC times as int64 nanoseconds since the epoch."""
+    return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype="int64")
+
+
+def _moment_ns(value: datetime | date | pd.Timestamp) -> int:
+    return int(as_moment(value).as_unit("ns").value)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _dt(value_ns: int | np.integer) -> datetime:
+    # Plain arithmetic: several times faster than going through pd.Timestamp.
+    return _EPOCH + timedelta(microseconds=int(value_ns) // 1000)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One account's known counts as sorted arrays: prepared once, measured many times."""
+
+    times: np.ndarray  # int64 ns, ascending
+    values: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, snaps: pd.DataFrame, column: str = "followers") -> Counts:
+        if snaps.empty or column not in snaps:
+            return cls(np.empty(0, "int64"), np.empty(0, "int64"))
+        raw = snaps[column].to_numpy(dtype="float64", na_value=np.nan)
+        known = ~np.isnan(raw)
+        times = ns(snaps["taken_at"])[known]
+        values = raw[known].astype("int64")
+        if len(times) > 1 and (np.diff(times) < 0).any():
+            order = np.argsort(times, kind="stable")
+            times, values = times[order], values[order]
+        return cls(times, values)
+
+    def between(self, start: int | None, end: int | None) -> Counts:
+        lo = 0 if start is None else int(np.searchsorted(self.times, start, "left"))
+        hi = len(self.times) if end is None else int(np.searchsorted(self.times, end, "right"))
+        return Counts(self.times[lo:hi], self.values[lo:hi])
+
+
+def gaps_in(times: np.ndarray, max_gap: timedelta = MAX_GAP) -> tuple[Gap, ...]:
+    """Spans between consecutive known times (ascending int64 ns) further apart than
+    ``max_gap``."""
+    if len(times) < 2:
+        return ()
+    where = np.flatnonzero(np.diff(times) > pd.Timedelta(max_gap).value)
+    return tuple(Gap(_dt(times[i]), _dt(times[i + 1])) for i in where)
+
+
+def _coverage_ns(times: np.ndarray, first: int, last: int) -> float | None:
+    first_day, last_day = first // _NS_DAY, last // _NS_DAY
+    total = last_day - first_day + 1
+    if total <= 0:
+        return None
+    days = times // _NS_DAY
+    days = days[(days >= first_day) & (days <= last_day)]
+    distinct = int((np.diff(days) != 0).sum()) + 1 if len(days) else 0
+    return distinct / total
+
+
+def find_gaps(times: pd.Series | pd.DatetimeIndex, max_gap: timedelta = MAX_GAP) -> tuple[Gap, ...]:
+    """Spans between consecutive known times (ascending) further apart than ``max_gap``."""
+    return gaps_in(ns(times), max_gap)
+
+
+def coverage(times: pd.Series | pd.DatetimeIndex, start: datetime, end: datetime) -> float | None:
+    """Share of days from ``start`` to ``end`` (both inclusive) with at least one known value."""
+    return _coverage_ns(np.sort(ns(times)), _moment_ns(start), _moment_ns(end))
+
+
+def median_or_none(values: Sequence[float | None]) -> float | None:
+    """The median of the known values; None when none is known."""
+    known = [v for v in values if v is not None and not math.isnan(v)]
+    if not known:
+        return None
+    return float(np.median(known))
