@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from tracker import metrics
 from tracker.milestones import AccountRows
 from tracker.models import Account, PostMetric, ProfileSnapshot
+from tracker.series import within
 
 logger = logging.getLogger(__name__)
 
@@ -201,15 +202,12 @@ def accounts_data(
     accounts at a time; one :class:`AccountData` per account that has any row, by account
     id."""
     accounts: BindParameter[list[int]] = bindparam("accounts", expanding=True)
-    snap_where: list[ColumnElement[bool]] = [ProfileSnapshot.account_id.in_(accounts)]
-    post_where: list[ColumnElement[bool]] = [PostMetric.account_id.in_(accounts)]
-    if start is not None:
-        snap_where.append(ProfileSnapshot.taken_at >= start)
-        post_where.append(PostMetric.published_at >= start)
-    if end is not None:
-        snap_where.append(ProfileSnapshot.taken_at <= end)
-        post_where.append(PostMetric.published_at <= end)
-    snap_stmt, post_stmt = _snapshots(*snap_where), _posts(*post_where)
+    snap_stmt = _snapshots(
+        ProfileSnapshot.account_id.in_(accounts), *within(ProfileSnapshot.taken_at, start, end)
+    )
+    post_stmt = _posts(
+        PostMetric.account_id.in_(accounts), *within(PostMetric.published_at, start, end)
+    )
     conn = session.connection()
     ids = sorted(person_of)
     out: list[AccountData] = []

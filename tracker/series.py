@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Executable, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Executable, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tracker.models import (
     Account,
@@ -86,6 +86,20 @@ def _ints(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
+def within(
+    column: ColumnElement[datetime] | InstrumentedAttribute[datetime],
+    start: datetime | None,
+    end: datetime | None,
+) -> list[ColumnElement[bool]]:
+    """Conditions keeping ``column`` from ``start`` to ``end`` (each inclusive, open when None)."""
+    conditions: list[ColumnElement[bool]] = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column <= end)
+    return conditions
+
+
 def snapshots(
     session: Session,
     person_ids: Sequence[int],
@@ -107,12 +121,9 @@ def snapshots(
         )
         .join(Account, Account.id == ProfileSnapshot.account_id)
         .where(Account.person_id.in_(list(person_ids)))
+        .where(*within(ProfileSnapshot.taken_at, start, end))
         .order_by(ProfileSnapshot.account_id, ProfileSnapshot.taken_at)
     )
-    if start is not None:
-        stmt = stmt.where(ProfileSnapshot.taken_at >= start)
-    if end is not None:
-        stmt = stmt.where(ProfileSnapshot.taken_at <= end)
     return _frame(
         session, stmt, SNAPSHOT_COLUMNS, ("taken_at",), ("followers", "following", "posts")
     )
@@ -140,12 +151,9 @@ def posts(
         )
         .join(Account, Account.id == PostMetric.account_id)
         .where(Account.person_id.in_(list(person_ids)))
+        .where(*within(PostMetric.published_at, start, end))
         .order_by(PostMetric.account_id, PostMetric.published_at)
     )
-    if start is not None:
-        stmt = stmt.where(PostMetric.published_at >= start)
-    if end is not None:
-        stmt = stmt.where(PostMetric.published_at <= end)
     return _frame(
         session, stmt, POST_COLUMNS, ("published_at",), ("likes", "comments", "shares", "views")
     )
