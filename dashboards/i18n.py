@@ -13,6 +13,7 @@ from babel.numbers import format_decimal, format_percent
 from flask import has_request_context, request
 
 from dashboards.context import app_state
+from tracker.explain import platform_name
 
 LANGUAGES = ("de", "en")
 COOKIE = "lang"
@@ -329,20 +330,9 @@ def fmt_datetime(value: datetime | None, lang: str | None = None) -> str:
     )
 
 
-PLATFORM_LABELS = {
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "blog": "Blog",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "demo": "Demo",
-    "manual": "Manuell",
-}
-
-
 def platform_label(platform: str) -> str:
-    return PLATFORM_LABELS.get(platform, platform)
+    """The platform's display name (one table for dashboards and reports: tracker.explain)."""
+    return platform_name(platform)
 
 
 def label_of(prefix: str, value: str | None, lang: str | None = None) -> str:
