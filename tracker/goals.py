@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -75,21 +75,7 @@ class GoalSpec:
 
     @classmethod
     def of(cls, goal: Goal) -> GoalSpec:
-        return cls(
-            goal.id,
-            goal.tandem_id,
-            goal.title,
-            goal.kind,
-            goal.metric,
-            goal.platform,
-            goal.target,
-            goal.weeks,
-            goal.due,
-            goal.done_at,
-            goal.done_by,
-            goal.created_by,
-            goal.created_at,
-        )
+        return cls(**{f.name: getattr(goal, f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
