@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -327,33 +328,26 @@ class Engine:
                 error = as_connector_error(error, job.platform, job.handle)
             self._verdict(scope, error)
             finished = self.clock()
-            if error is not None and self.retry.should_retry(error, attempt):
-                self._save(
-                    self.db,
-                    target,
-                    kind,
-                    every=every,
-                    started=started,
-                    finished=finished,
-                    error=error,
-                    worker=self.worker,
-                    final=False,
-                )
-                self.sleep(self.retry.delay(attempt))
-                if self.stop.is_set():
-                    return "deferred"
-                continue
-            outcome = _outcome(error)
-            result = self._save(
+            record = partial(
+                self._save,
                 self.db,
                 target,
                 kind,
                 every=every,
                 started=started,
                 finished=finished,
-                fetched=fetched,
                 error=error,
                 worker=self.worker,
+            )
+            if error is not None and self.retry.should_retry(error, attempt):
+                record(final=False)
+                self.sleep(self.retry.delay(attempt))
+                if self.stop.is_set():
+                    return "deferred"
+                continue
+            outcome = _outcome(error)
+            result = record(
+                fetched=fetched,
                 next_at=self.schedule.next_at(kind, outcome, finished),
                 release=last,
             )
