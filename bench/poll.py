@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.base import Connector, PostStats, ProfileStats  # noqa: E402
 from tracker.config import Config  # noqa: E402
-from tracker.db import Database  # noqa: E402
-from tracker.engine import Engine, connector_for  # noqa: E402
-from tracker.models import Account, Person, ProfileSnapshot  # noqa: E402
-from tracker.workers import claim, poll_claimed  # noqa: E402
+from tracker.polling.engine import Engine, connector_for  # noqa: E402
+from tracker.polling.workers import claim, poll_claimed  # noqa: E402
+from tracker.store.db import Database  # noqa: E402
+from tracker.store.models import Account, Person, ProfileSnapshot  # noqa: E402
 
 PLATFORMS = ("x", "facebook", "instagram", "bluesky", "blog")
 SLACK = 0.05  # seconds between the engine's grant and the connector call, at most

@@ -2,9 +2,10 @@
 
 Generates 500 mentees x 5 platforms x 2 years of daily snapshots (plus posts, about two a week
 per account, and a few goals), then prints the report build time against the time to merely
-read the same rows from the database in the same run (into frames with ``tracker.series``, and
-into arrays with ``tracker.arrays`` as the report does), and the peak RSS of each step. Each step
-runs in a fresh process of its own, so its peak RSS is not the generator's.
+read the same rows from the database in the same run (into frames with
+``tracker.store.read_frames``, and
+into arrays with ``tracker.store.read_arrays`` as the report does), and the peak RSS of each step.
+Each step runs in a fresh process of its own, so its peak RSS is not the generator's.
 
     .venv/bin/python bench/report.py [--mentees 500] [--days 730] [--keep DIR [--reuse]]
 """
@@ -25,9 +26,9 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from tracker.db import Database
-from tracker.models import Account, Cohort, Goal, Person, PostMetric, ProgrammeEvent, Tandem
-from tracker.store import write_snapshots
+from tracker.store.db import Database
+from tracker.store.models import Account, Cohort, Goal, Person, PostMetric, ProgrammeEvent, Tandem
+from tracker.store.write import write_snapshots
 
 PLATFORMS = ("facebook", "instagram", "x", "bluesky", "mastodon")
 REPORT_DAY = date(2026, 6, 30)
@@ -158,9 +159,10 @@ def peak_rss_mb() -> float:
 
 def _phase(name: str, db_url: str, today: date) -> dict[str, float]:
     """Run one measured step in this (fresh) process: its time and the peak RSS."""
-    from dashboards.report import write_report
-    from tracker import arrays, series
-    from tracker.models import Account, Person
+    from dashboards.report.html_report import write_report
+    from tracker.store import read_arrays as arrays
+    from tracker.store import read_frames as series
+    from tracker.store.models import Account, Person
 
     db = Database(db_url)
     where = Path(db_url.removeprefix("sqlite:///")).parent

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from connectors.base import ProfileStats
-from tracker.db import Database
-from tracker.models import Account, Person
-from tracker.store import snapshot_row, write_snapshots
+from tracker.store.db import Database
+from tracker.store.models import Account, Person
+from tracker.store.write import snapshot_row, write_snapshots
 
 ACCOUNTS = 1_000
 BATCH = 50_000

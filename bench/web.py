@@ -32,13 +32,13 @@ from sqlalchemy import text
 
 from connectors.base import PostStats
 from dashboards.app import create_app
-from dashboards.progress_data import BASELINE_DAYS
+from dashboards.progress.period_data import BASELINE_DAYS
 from tracker.config import CohortEntry, Config, EventEntry
-from tracker.db import Database
-from tracker.models import Account, Person
-from tracker.programme import Changes, upsert_cohort
-from tracker.store import write_posts, write_snapshots
-from tracker.users import add_user
+from tracker.programme.structure import Changes, upsert_cohort
+from tracker.programme.users import add_user
+from tracker.store.db import Database
+from tracker.store.models import Account, Person
+from tracker.store.write import write_posts, write_snapshots
 
 PLATFORMS = ("facebook", "instagram", "x", "bluesky", "mastodon")
 PASSWORD = "bench-passwort-123"

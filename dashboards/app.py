@@ -2,7 +2,7 @@
 
 Pages live in ``dashboards/pages`` (``register_page``, a ``layout(**kwargs)`` built per request,
 module-level callbacks, ids prefixed with the page name). Every page, callback and route asks
-``dashboards.scope`` whose data the viewer may see.
+``dashboards.access`` whose data the viewer may see.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import dash
 from dash import Dash, dcc, html
 from flask import Flask, redirect, request
 
-from dashboards import auth, exports, health, scope, security
-from dashboards.context import EXTENSION, AppState, current_viewer
+from dashboards import access as scope
+from dashboards import auth, exports, health, security
 from dashboards.i18n import COOKIE, LANGUAGES, current_language, t
+from dashboards.request_context import EXTENSION, AppState, current_viewer
 from tracker.config import Config
-from tracker.db import Database
 from tracker.errors import ConfigError
+from tracker.store.db import Database
 
 logger = logging.getLogger(__name__)
 

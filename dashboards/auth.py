@@ -28,10 +28,10 @@ from flask import (
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 from sqlalchemy import bindparam, select
 
-from dashboards.context import Viewer, app_state, current_viewer
 from dashboards.i18n import current_language, t
-from tracker import users
-from tracker.models import Person, User
+from dashboards.request_context import Viewer, app_state, current_viewer
+from tracker.programme import users
+from tracker.store.models import Person, User
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ import pandas as pd
 from flask import Blueprint, Response, abort, g
 from sqlalchemy import select
 
-from dashboards.context import Viewer, app_state
-from dashboards.scope import AccessDenied, audit, authorize_person, require_role
-from tracker import series
-from tracker.models import Cohort
+from dashboards.access import AccessDenied, audit, authorize_person, require_role
+from dashboards.request_context import Viewer, app_state
+from tracker.store import read_frames as series
+from tracker.store.models import Cohort
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def impact_report(cohort_key: str) -> Response:
     except AccessDenied:
         abort(404)
     from dashboards.i18n import current_language
-    from dashboards.report import build_summary, render_html
+    from dashboards.report.html_report import build_summary, render_html
     from tracker.errors import NotFoundError
 
     try:

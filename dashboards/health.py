@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from dashboards.context import app_state
+from dashboards.request_context import app_state
 
 bp = Blueprint("health", __name__)
 
 
 @bp.route("/healthz")
 def healthz() -> Any:
-    from tracker.heartbeat import read_health
+    from tracker.polling.heartbeat import read_health
 
     health = read_health(app_state().db)
     body = {

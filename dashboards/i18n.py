@@ -12,7 +12,7 @@ from babel.dates import format_date, format_datetime, get_timezone
 from babel.numbers import format_decimal, format_percent
 from flask import has_request_context, request
 
-from dashboards.context import app_state
+from dashboards.request_context import app_state
 from tracker.explain import platform_name
 
 LANGUAGES = ("de", "en")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tracker.db import Database
+from tracker.store.db import Database
 
 PG_URL = os.environ.get("TRACKER_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -177,7 +177,7 @@ class Config(Strict):
 
     def database_url(self, override: str | None = None) -> str:
         """--db, then TRACKER_DATABASE_URL, then the config, then ./data/tracker.db."""
-        from tracker.db import DEFAULT_URL
+        from tracker.store.db import DEFAULT_URL
 
         return (
             override

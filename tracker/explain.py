@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.goals import Evidence
-from tracker.milestones import Milestone
+from tracker.metrics.milestones import Milestone
+from tracker.programme.goals import Evidence
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"

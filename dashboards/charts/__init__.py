@@ -20,7 +20,7 @@ from dashboards.charts.comparisons import (
     milestones_figure,
 )
 from dashboards.charts.downsample import MAX_POINTS, SMALL_POINTS, downsample, kept_points
-from dashboards.charts.events import (
+from dashboards.charts.event_marks import (
     EVENT_COLOURS,
     EVENT_LABELS,
     EventMark,

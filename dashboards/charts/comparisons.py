@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from dashboards.charts.events import event_label
+from dashboards.charts.event_marks import event_label
 from dashboards.charts.layout import GRID, Figure, _axis, _base, _t, esc
 from tracker.explain import explain_milestone, platform_name
-from tracker.milestones import MILESTONE_KINDS, Milestone
+from tracker.metrics.milestones import MILESTONE_KINDS, Milestone
 
 
 class EffectLike(Protocol):
-    """An event effect: ``tracker.metrics.EventEffect`` or ``tracker.summary.CohortEffect``."""
+    """An event effect: ``tracker.metrics.EventEffect`` or
+    ``tracker.cohort.cohort_summary.CohortEffect``."""
 
     @property
     def kind(self) -> str: ...

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dashboards.charts.downsample import MAX_POINTS, SMALL_POINTS, downsample
-from dashboards.charts.events import EventMark, event_marks
+from dashboards.charts.event_marks import EventMark, event_marks
 from dashboards.charts.layout import (
     COLOURS,
     GRID,

@@ -10,18 +10,30 @@ import dash
 from dash import Input, Output, State, callback
 from sqlalchemy import select
 
-from dashboards.admin_forms import PLATFORMS, admin_layout, load_choices
-from dashboards.admin_people import people_table
-from dashboards.admin_values import parse_consent_platforms, parse_count, parse_day, result, short
-from dashboards.context import Viewer, app_state, current_viewer
+from dashboards.access import AccessDenied, audit, require_role
+from dashboards.admin.form_values import (
+    parse_consent_platforms,
+    parse_count,
+    parse_day,
+    result,
+    short,
+)
+from dashboards.admin.forms import PLATFORMS, admin_layout, load_choices
+from dashboards.admin.people_list import people_table
 from dashboards.i18n import current_language, fmt_date, platform_label, t
 from dashboards.pages.common import denied
-from dashboards.scope import AccessDenied, audit, require_role
+from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.config import PersonEntry
 from tracker.errors import TrackerError
-from tracker.models import Account, Person, Tandem
-from tracker.programme import Changes, add_account, get_person, upsert_person, upsert_tandem
-from tracker.store import write_snapshots
+from tracker.programme.structure import (
+    Changes,
+    add_account,
+    get_person,
+    upsert_person,
+    upsert_tandem,
+)
+from tracker.store.models import Account, Person, Tandem
+from tracker.store.write import write_snapshots
 
 dash.register_page(__name__, path="/verwaltung", name="Verwaltung", order=5)
 

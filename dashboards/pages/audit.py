@@ -7,9 +7,9 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboards.context import app_state, current_viewer
 from dashboards.i18n import current_language, fmt_datetime, t
 from dashboards.pages.common import denied
+from dashboards.request_context import app_state, current_viewer
 from tracker.privacy import audit_entries
 
 dash.register_page(__name__, path="/protokoll", name="Protokoll", order=6)

@@ -9,13 +9,13 @@ from typing import Any
 import dash
 from dash import Input, Output, callback, dcc, html
 
+from dashboards.access import AccessDenied, audit, require_role
 from dashboards.charts import sparkline
-from dashboards.context import app_state, current_viewer
 from dashboards.i18n import current_language, fmt_date, fmt_decimal, fmt_int, fmt_percent, t
 from dashboards.pages.common import denied
-from dashboards.programme_data import SORT_KEYS, CohortView, cohorts, load_cohort, sort_rows
-from dashboards.scope import AccessDenied, audit, require_role
-from tracker.models import Cohort
+from dashboards.programme.cohort_table import SORT_KEYS, CohortView, cohorts, load_cohort, sort_rows
+from dashboards.request_context import app_state, current_viewer
+from tracker.store.models import Cohort
 
 dash.register_page(__name__, path="/programm", name="Programm", order=3)
 

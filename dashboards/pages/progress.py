@@ -14,19 +14,19 @@ import dash
 from dash import Input, Output, callback, dcc, html
 from sqlalchemy.orm import Session
 
-from dashboards.context import app_state, current_viewer
+from dashboards.access import AccessDenied, authorize_person
 from dashboards.i18n import current_language, t
 from dashboards.pages.common import denied
-from dashboards.progress_data import RANGES, load
-from dashboards.progress_view import (
+from dashboards.progress.components import (
     goal_items,
     mentee_notes,
     notes_list,
     progress_body,
     range_selector,
 )
-from dashboards.scope import AccessDenied, authorize_person
-from tracker.models import Person
+from dashboards.progress.period_data import RANGES, load
+from dashboards.request_context import app_state, current_viewer
+from tracker.store.models import Person
 
 dash.register_page(__name__, path="/fortschritt", name="Mein Fortschritt", order=1)
 

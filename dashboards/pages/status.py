@@ -12,7 +12,7 @@ from dash import Input, Output, callback, html
 from dash.dash_table.DataTable import DataTable
 
 from connectors.base import utcnow
-from dashboards.context import app_state, current_viewer
+from dashboards.access import AccessDenied, audit, require_role
 from dashboards.i18n import (
     current_language,
     fmt_datetime,
@@ -22,9 +22,9 @@ from dashboards.i18n import (
     t,
 )
 from dashboards.pages.common import denied
-from dashboards.scope import AccessDenied, audit, require_role
-from tracker.heartbeat import read_health
-from tracker.status import (
+from dashboards.request_context import app_state, current_viewer
+from tracker.polling.heartbeat import read_health
+from tracker.polling.poll_status import (
     AccountHealth,
     AccountStatus,
     PauseStatus,
@@ -197,8 +197,8 @@ def _pauses(pauses: list[PauseStatus], lang: str) -> Any:
     )
 
 
-# What to do about an account, in German; the English text comes from tracker.status, with
-# the platform-specific detail an operator needs.
+# What to do about an account, in German; the English text comes from tracker.polling.poll_status,
+# with the platform-specific detail an operator needs.
 ADVICE_DE = {
     "not_found": "Konto nicht gefunden (gelöscht oder umbenannt): das Handle mit der Person "
     "klären und in der Verwaltung ändern.",

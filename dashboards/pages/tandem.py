@@ -12,21 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
-from dashboards.context import Viewer, app_state, current_viewer
+from dashboards.access import AccessDenied, authorize_tandem, scope_of
 from dashboards.i18n import current_language, t
 from dashboards.pages.common import denied
-from dashboards.progress_data import RANGES, load
-from dashboards.progress_view import (
+from dashboards.progress.components import (
     goal_items,
     notes_list,
     progress_body,
     range_selector,
     tandem_notes,
 )
-from dashboards.scope import AccessDenied, authorize_tandem, scope_of
-from tracker import goals
+from dashboards.progress.period_data import RANGES, load
+from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.errors import TrackerError
-from tracker.models import CheckinNote, Goal, Person, Tandem
+from tracker.programme import goals
+from tracker.store.models import CheckinNote, Goal, Person, Tandem
 
 dash.register_page(__name__, path="/tandem", name="Tandem", order=2)
 

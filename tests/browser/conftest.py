@@ -45,7 +45,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
 
     from dashboards.app import create_app
     from tracker.config import Config
-    from tracker.db import Database
+    from tracker.store.db import Database
 
     tmp = tmp_path_factory.mktemp("web")
     db = Database(f"sqlite:///{tmp / 'web.db'}")

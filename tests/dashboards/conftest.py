@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from dashboards.app import create_app
 from tracker.config import Config
-from tracker.db import Database
+from tracker.store.db import Database
 
 
 def _load(stem: str) -> Any:

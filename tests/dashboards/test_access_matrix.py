@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tracker.models import Account, Goal, Person
+from tracker.store.models import Account, Goal, Person
 
 ROLES = ("anonymous", "mentee", "mentor_own", "mentor_other", "coordinator")
 DENIED = "nicht freigegeben"

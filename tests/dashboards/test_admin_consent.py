@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from dashboards.i18n import fmt_date
-from tracker.models import ConsentEvent, Person
+from tracker.store.models import ConsentEvent, Person
 
 DENIED = "nicht freigegeben"
 CONSENT = "admin-consent-message.children"

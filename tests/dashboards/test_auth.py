@@ -11,7 +11,7 @@ from connectors.base import utcnow
 from dashboards.app import create_app
 from tracker.config import Config
 from tracker.errors import ConfigError
-from tracker.users import UserError, create_invite, hash_password
+from tracker.programme.users import UserError, create_invite, hash_password
 
 PASSWORD = "ein-langes-passwort-123"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tracker.models import AuditEntry, User
+from tracker.store.models import AuditEntry, User
 
 DENIED = "nicht freigegeben"
 

@@ -16,12 +16,12 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from dashboards.charts import SMALL_POINTS, downsample
-from dashboards.report import small_line
-from tracker import demo
+from dashboards.report.html_report import small_line
 from tracker.cli import main
-from tracker.db import Database
-from tracker.demo_goals import add_demo_goals
+from tracker.demo import demo_programme as demo
+from tracker.demo.demo_goals import add_demo_goals
 from tracker.metrics import Counts
+from tracker.store.db import Database
 
 
 @dataclass(frozen=True)

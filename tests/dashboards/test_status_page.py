@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from dashboards.i18n import fmt_datetime, fmt_int
-from tracker.budget import ScopeState
-from tracker.engine import write_state
-from tracker.models import Account, AuditEntry, Person
-from tracker.programme import Changes, add_account, get_person
-from tracker.store import record_attempt, write_snapshots
+from tracker.polling.budget import ScopeState
+from tracker.polling.engine import write_state
+from tracker.programme.structure import Changes, add_account, get_person
+from tracker.store.models import Account, AuditEntry, Person
+from tracker.store.write import record_attempt, write_snapshots
 
 DENIED = "nicht freigegeben"
 

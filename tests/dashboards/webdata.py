@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from connectors.base import PostStats
 from tracker.config import CohortEntry, EventEntry, PersonEntry
-from tracker.db import Database
-from tracker.goals import add_goal
-from tracker.models import CheckinNote, Tandem
-from tracker.programme import Changes, upsert_cohort, upsert_person, upsert_tandem
-from tracker.store import write_posts, write_snapshots
-from tracker.users import add_user
+from tracker.programme.goals import add_goal
+from tracker.programme.structure import Changes, upsert_cohort, upsert_person, upsert_tandem
+from tracker.programme.users import add_user
+from tracker.store.db import Database
+from tracker.store.models import CheckinNote, Tandem
+from tracker.store.write import write_posts, write_snapshots
 
 PASSWORD = "ein-langes-passwort-123"
 EVIL_NAME = "<img src=x onerror=alert(1)>"

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from connectors.demo import DemoConnector, DemoProfile
-from tracker.budget import Limit
-from tracker.db import Database
-from tracker.engine import Engine, PassSummary, Schedule
-from tracker.models import Account, Person
-from tracker.retry import RetryPolicy
-from tracker.workers import claim, poll_claimed
+from tracker.polling.budget import Limit
+from tracker.polling.engine import Engine, PassSummary, Schedule
+from tracker.polling.retry import RetryPolicy
+from tracker.polling.workers import claim, poll_claimed
+from tracker.store.db import Database
+from tracker.store.models import Account, Person
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

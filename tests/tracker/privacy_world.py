@@ -10,10 +10,18 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import String, Table, Text, func, select
 
 from connectors.demo import DemoConnector
-from tracker.audit import record_view
 from tracker.config import CohortEntry, PersonEntry
-from tracker.db import Database
-from tracker.models import (
+from tracker.polling.poll_account import poll_account
+from tracker.privacy.audit_write import record_view
+from tracker.programme.structure import (
+    Changes,
+    get_person,
+    upsert_cohort,
+    upsert_person,
+    upsert_tandem,
+)
+from tracker.store.db import Database
+from tracker.store.models import (
     Account,
     Base,
     CheckinNote,
@@ -23,8 +31,6 @@ from tracker.models import (
     Tandem,
     User,
 )
-from tracker.poller import poll_account
-from tracker.programme import Changes, get_person, upsert_cohort, upsert_person, upsert_tandem
 
 SIX_HOURS = timedelta(hours=6)
 

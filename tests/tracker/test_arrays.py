@@ -8,12 +8,12 @@ import numpy as np
 
 from connectors.base import PostStats, ProfileStats
 from tracker import metrics
-from tracker.arrays import accounts_data, person_accounts
 from tracker.config import PersonEntry
-from tracker.db import Database
-from tracker.programme import Changes, upsert_person
-from tracker.series import posts, snapshots
-from tracker.store import snapshot_row, write_posts, write_snapshots
+from tracker.programme.structure import Changes, upsert_person
+from tracker.store.db import Database
+from tracker.store.read_arrays import accounts_data, person_accounts
+from tracker.store.read_frames import posts, snapshots
+from tracker.store.write import snapshot_row, write_posts, write_snapshots
 
 T0 = datetime(2026, 3, 1, 6, 30, 15, 123456, tzinfo=UTC)
 

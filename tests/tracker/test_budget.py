@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from tests.tracker.polling_world import NOW
-from tracker.budget import (
+from tracker.config import Config
+from tracker.polling.budget import (
     BudgetExhausted,
     Budgets,
     Limit,
@@ -19,9 +20,8 @@ from tracker.budget import (
     limit_for,
     scope_of,
 )
-from tracker.config import Config
-from tracker.db import Database
-from tracker.engine import read_states, write_state
+from tracker.polling.engine import read_states, write_state
+from tracker.store.db import Database
 
 
 class Clock:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests.tracker.polling_world import add_account, add_person, spec, write_demo_config
 from tracker.cli import main
-from tracker.db import Database
-from tracker.models import PollAttempt
+from tracker.store.db import Database
+from tracker.store.models import PollAttempt
 
 
 @pytest.fixture

@@ -24,10 +24,8 @@ from tests.tracker.privacy_world import (
 )
 from tracker.cli import main
 from tracker.config import PersonEntry
-from tracker.db import Database
 from tracker.errors import NotFoundError, PrivacyError
-from tracker.models import Account, PollAttempt, PostMetric, ProfileSnapshot
-from tracker.poller import poll_account
+from tracker.polling.poll_account import poll_account
 from tracker.privacy import (
     consent_history,
     consent_list,
@@ -35,7 +33,9 @@ from tracker.privacy import (
     give_consent,
     withdraw_consent,
 )
-from tracker.programme import Changes, get_person, upsert_person
+from tracker.programme.structure import Changes, get_person, upsert_person
+from tracker.store.db import Database
+from tracker.store.models import Account, PollAttempt, PostMetric, ProfileSnapshot
 
 
 def _platform_account(db: Database, platform: str) -> int:

@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 
 from connectors.base import PostStats
 from tests.tracker.polling_world import NOW, World, add_account, add_person, spec
-from tracker import series
-from tracker.db import Database
-from tracker.models import PollAttempt, ProfileSnapshot
-from tracker.store import write_posts
+from tracker.store import read_frames as series
+from tracker.store.db import Database
+from tracker.store.models import PollAttempt, ProfileSnapshot
+from tracker.store.write import write_posts
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = 30
@@ -30,8 +30,8 @@ POLLER = """
 import sys
 from datetime import timedelta
 from sqlalchemy import func, select
-from tracker.db import Database
-from tracker.models import PollAttempt
+from tracker.store.db import Database
+from tracker.store.models import PollAttempt
 from tests.tracker.polling_world import NOW, World, spec
 
 db = Database(sys.argv[1])

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.cli import main
-from tracker.db import Database
-from tracker.demo import build, plan
-from tracker.models import Account, Cohort, Person, PollAttempt, ProfileSnapshot, Tandem
+from tracker.demo.demo_programme import build, plan
+from tracker.store.db import Database
+from tracker.store.models import Account, Cohort, Person, PollAttempt, ProfileSnapshot, Tandem
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,11 @@ from connectors import get_connector
 from connectors.base import Connector, utcnow
 from tests.connectors.conftest import load
 from tests.tracker.polling_world import add_account, add_person
-from tracker.budget import Limit
-from tracker.db import Database
-from tracker.engine import AccountJob, Engine, PassSummary
-from tracker.models import Account, PlatformState, PollAttempt, ProfileSnapshot
-from tracker.retry import RetryPolicy
+from tracker.polling.budget import Limit
+from tracker.polling.engine import AccountJob, Engine, PassSummary
+from tracker.polling.retry import RetryPolicy
+from tracker.store.db import Database
+from tracker.store.models import Account, PlatformState, PollAttempt, ProfileSnapshot
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeBearerTokenForEngineTests0123456789"
 X_USER = "https://api.twitter.com/2/users/by/username/erika_beispiel"

@@ -8,11 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from tracker import series
 from tracker.cli import main
-from tracker.db import Database
 from tracker.explain import evidence_text, format_date, status_label
-from tracker.goals import (
+from tracker.programme.goals import (
     GoalSpec,
     GoalStatus,
     add_goal,
@@ -21,7 +19,9 @@ from tracker.goals import (
     evaluate_all,
     mark_done,
 )
-from tracker.models import (
+from tracker.store import read_frames as series
+from tracker.store.db import Database
+from tracker.store.models import (
     Account,
     Cohort,
     Person,

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from tracker.db import Database
 from tracker.errors import NotFoundError
-from tracker.goals import GoalError, GoalSpec, add_goal, evaluate, find_tandem, mark_done
-from tracker.models import Cohort, Goal, Person, ProgrammeEvent, Tandem
+from tracker.programme.goals import GoalError, GoalSpec, add_goal, evaluate, find_tandem, mark_done
+from tracker.store.db import Database
+from tracker.store.models import Cohort, Goal, Person, ProgrammeEvent, Tandem
 
 T0 = datetime(2025, 3, 3, 18, tzinfo=UTC)  # goals set on a Monday evening
 

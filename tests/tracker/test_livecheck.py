@@ -9,7 +9,7 @@ import respx
 from tests.connectors.conftest import load
 from tracker.cli import main
 from tracker.config import Config
-from tracker.livecheck import live_check
+from tracker.polling.livecheck import live_check
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_unreachable_platform(net):
 def test_cli_prints_the_table_and_fails_when_something_is_broken(
     net, sqlite_db, capsys, monkeypatch
 ):
-    from tracker.cli.context import console
+    from tracker.cli.command_context import console
 
     monkeypatch.setattr(console, "width", 250)  # one line per row
     url = sqlite_db.engine.url.render_as_string(hide_password=False)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from tracker.milestones import detect
+from tracker.metrics.milestones import detect
 
 T0 = datetime(2025, 3, 3, 6, tzinfo=UTC)  # a Monday
 

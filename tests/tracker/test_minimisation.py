@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Column, Integer, LargeBinary, MetaData, String, Tab
 from sqlalchemy.types import ARRAY, PickleType, TypeEngine
 
 from connectors.base import PostStats, ProfileStats
-from tracker.models import Base
+from tracker.store.models import Base
 
 # Names that speak of what a post says.
 CONTENT = re.compile(

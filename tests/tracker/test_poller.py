@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 
 from connectors.http import protect
 from tests.tracker.polling_world import NOW, World, add_account, add_person, set_failure, spec
-from tracker import series
-from tracker.budget import Limit
-from tracker.db import Database
-from tracker.engine import AccountJob, Schedule
-from tracker.models import Account, PlatformState, PollAttempt, PostMetric, ProfileSnapshot
-from tracker.poller import slot_start
-from tracker.retry import RetryPolicy
-from tracker.status import account_statuses
-from tracker.workers import claim
+from tracker.polling.budget import Limit
+from tracker.polling.engine import AccountJob, Schedule
+from tracker.polling.poll_account import slot_start
+from tracker.polling.poll_status import account_statuses
+from tracker.polling.retry import RetryPolicy
+from tracker.polling.workers import claim
+from tracker.store import read_frames as series
+from tracker.store.db import Database
+from tracker.store.models import Account, PlatformState, PollAttempt, PostMetric, ProfileSnapshot
 
 
 def attempts(db: Database, account_id: int, kind: str | None = None) -> list[PollAttempt]:

@@ -26,11 +26,11 @@ from tests.tracker.privacy_world import (
     row_counts,
 )
 from tracker.cli import main
-from tracker.db import Database
 from tracker.errors import NotFoundError, PrivacyError
-from tracker.models import AuditEntry, Goal, PostMetric, ProfileSnapshot, Tandem
 from tracker.privacy import erase_person, export_person, write_export
 from tracker.privacy.export import TABLE_DOCS
+from tracker.store.db import Database
+from tracker.store.models import AuditEntry, Goal, PostMetric, ProfileSnapshot, Tandem
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tracker.cli import main
 from tracker.config import PersonEntry
-from tracker.db import Database
-from tracker.models import Account, ProfileSnapshot
-from tracker.programme import Changes, upsert_person
+from tracker.programme.structure import Changes, upsert_person
+from tracker.store.db import Database
+from tracker.store.models import Account, ProfileSnapshot
 
 
 @pytest.fixture

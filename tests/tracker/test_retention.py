@@ -28,10 +28,10 @@ from tests.tracker.privacy_world import (
 )
 from tracker.cli import main
 from tracker.config import Config, RetentionSection
-from tracker.db import Database
-from tracker.models import AuditEntry, Cohort, Person, Tandem
 from tracker.privacy import export_person, kept_until, purge_expired, scheduled_purge
 from tracker.privacy.retention import add_months
+from tracker.store.db import Database
+from tracker.store.models import AuditEntry, Cohort, Person, Tandem
 
 OLD = "herbst22"
 OLD_END = date(2022, 9, 30)

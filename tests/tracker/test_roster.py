@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from tracker.cli import main
 from tracker.config import CohortEntry
-from tracker.db import Database
 from tracker.errors import RosterError
-from tracker.models import Account, Person, Tandem
-from tracker.programme import Changes, upsert_cohort
-from tracker.roster import import_roster, parse_roster
+from tracker.programme.roster import import_roster, parse_roster
+from tracker.programme.structure import Changes, upsert_cohort
+from tracker.store.db import Database
+from tracker.store.models import Account, Person, Tandem
 
 GOOD = """key,name,role,email,cohort,partner,consent,instagram,mastodon,x
 mentee-01,Erika Beispiel,mentee,erika@example.org,c1,mentor-01,2026-01-15,@Erika.Beispiel,@erika@social.example,https://x.com/Erika_B

@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 
 from connectors.base import utcnow
 from tests.tracker.polling_world import add_account, add_person, spec, write_demo_config
-from tracker import scheduler as sched
 from tracker.config import Config
-from tracker.db import Database
-from tracker.heartbeat import beat, read_health
-from tracker.models import PollAttempt, ProfileSnapshot
-from tracker.store import record_attempt
+from tracker.polling import scheduler as sched
+from tracker.polling.heartbeat import beat, read_health
+from tracker.store.db import Database
+from tracker.store.models import PollAttempt, ProfileSnapshot
+from tracker.store.write import record_attempt
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = 'import sys; from tracker.cli import entry; sys.argv[0] = "tracker"; entry()'
@@ -38,7 +38,7 @@ def test_jobs_are_named_functions_that_coalesce_and_never_overlap() -> None:
     scheduler.shutdown(wait=False)
     assert set(jobs) == {"heartbeat", "tick", "purge"}
     for job in jobs.values():
-        assert job.func_ref.startswith("tracker.scheduler:")
+        assert job.func_ref.startswith("tracker.polling.scheduler:")
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time >= 600
         assert job.args == ()
@@ -84,7 +84,7 @@ def test_the_purge_job_warns_once_when_the_purge_is_missing(
         raise ModuleNotFoundError(name)
 
     monkeypatch.setattr(sched.importlib, "import_module", missing)
-    with caplog.at_level(logging.WARNING, logger="tracker.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="tracker.polling.scheduler"):
         sched.purge()
         sched.purge()
     assert len([r for r in caplog.records if "purge" in r.getMessage()]) == 1

@@ -9,11 +9,11 @@ import pytest
 from connectors.base import ProfileStats
 from tracker.cli import main
 from tracker.config import CohortEntry, PersonEntry
-from tracker.db import Database
-from tracker.models import Account
-from tracker.programme import Changes, upsert_cohort, upsert_person
-from tracker.status import account_statuses
-from tracker.store import snapshot_row, write_snapshots
+from tracker.polling.poll_status import account_statuses
+from tracker.programme.structure import Changes, upsert_cohort, upsert_person
+from tracker.store.db import Database
+from tracker.store.models import Account
+from tracker.store.write import snapshot_row, write_snapshots
 
 KICKOFF = date(2026, 3, 1)
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from connectors.base import PostStats, ProfileStats
-from tracker.db import Database
-from tracker.migrate import head_revision
-from tracker.models import Account, Person, PostMetric, ProfileSnapshot
-from tracker.store import snapshot_row, write_posts, write_snapshots
+from tracker.store.db import Database
+from tracker.store.migrate import head_revision
+from tracker.store.models import Account, Person, PostMetric, ProfileSnapshot
+from tracker.store.write import snapshot_row, write_posts, write_snapshots
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -129,7 +129,7 @@ def test_migrations_match_the_models(db: Database) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from tracker.models import Base
+    from tracker.store.models import Base
 
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

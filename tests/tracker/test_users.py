@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from tracker.cli import main
 from tracker.config import PersonEntry
-from tracker.db import Database
-from tracker.models import Invite, User
-from tracker.programme import Changes, upsert_person
-from tracker.users import accept_invite, authenticate, end_session
+from tracker.programme.structure import Changes, upsert_person
+from tracker.programme.users import accept_invite, authenticate, end_session
+from tracker.store.db import Database
+from tracker.store.models import Invite, User
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from connectors.base import utcnow
 from tests.tracker.polling_world import add_account, add_person, spec
-from tracker.db import Database
-from tracker.engine import Schedule
-from tracker.models import Account, PollAttempt, ProfileSnapshot
-from tracker.workers import claim, release
+from tracker.polling.engine import Schedule
+from tracker.polling.workers import claim, release
+from tracker.store.db import Database
+from tracker.store.models import Account, PollAttempt, ProfileSnapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = "import sys; from tracker.cli import entry; sys.argv[0] = 'tracker'; entry()"

@@ -10,7 +10,7 @@ import click
 import typer
 
 from connectors.errors import ConnectorError
-from tracker.cli.context import State
+from tracker.cli.command_context import State
 from tracker.errors import TrackerError
 
 app = typer.Typer(
@@ -24,12 +24,12 @@ app = typer.Typer(
 
 # Command modules, each with ``register(app)``; the order is the order of --help.
 COMMAND_MODULES = (
-    "tracker.cli.core",
-    "tracker.cli.polling",
-    "tracker.cli.records",
-    "tracker.cli.reports",
-    "tracker.cli.web",
-    "tracker.cli.privacy",
+    "tracker.cli.setup_commands",
+    "tracker.cli.poll_commands",
+    "tracker.cli.record_commands",
+    "tracker.cli.report_commands",
+    "tracker.cli.web_commands",
+    "tracker.cli.privacy_commands",
 )
 
 

@@ -1,4 +1,5 @@
-"""The pinned metric definitions, as pure functions over the frames of ``tracker.series``.
+"""The pinned metric definitions, as pure functions over the frames of
+``tracker.store.read_frames``.
 
 Snapshot frames have ``taken_at`` (aware UTC) and ``followers`` (nullable integer); post frames
 have ``published_at``, ``platform``, ``kind``, ``likes``, ``comments`` and ``shares``. Nothing here

@@ -3,7 +3,7 @@ retention and reading the audit log. The CLI and the web administration both cal
 
 from __future__ import annotations
 
-from tracker.privacy.auditlog import AuditRecord, audit_entries
+from tracker.privacy.audit_read import AuditRecord, audit_entries
 from tracker.privacy.consent import (
     ConsentRecord,
     ConsentStatus,

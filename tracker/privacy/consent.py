@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.config import PLATFORM_NAMES
-from tracker.db import Database
 from tracker.errors import PrivacyError
-from tracker.models import Cohort, ConsentEvent, Person
-from tracker.programme import get_person, set_consent_given, set_consent_withdrawn
+from tracker.programme.structure import get_person, set_consent_given, set_consent_withdrawn
+from tracker.store.db import Database
+from tracker.store.models import Cohort, ConsentEvent, Person
 
 
 @dataclass(frozen=True)

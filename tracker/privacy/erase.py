@@ -17,10 +17,10 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from tracker.audit import record_view
-from tracker.db import Database
-from tracker.models import AuditEntry
-from tracker.privacy.scope import ACTOR_COLUMNS, PersonScope, owned_rows, resolve, table_of
+from tracker.privacy.audit_write import record_view
+from tracker.privacy.person_rows import ACTOR_COLUMNS, PersonScope, owned_rows, resolve, table_of
+from tracker.store.db import Database
+from tracker.store.models import AuditEntry
 
 logger = logging.getLogger(__name__)
 

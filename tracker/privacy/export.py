@@ -19,10 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
-from tracker.audit import record_view
-from tracker.db import Database
 from tracker.errors import PrivacyError
-from tracker.privacy.scope import (
+from tracker.privacy.audit_write import record_view
+from tracker.privacy.person_rows import (
     SECRET_COLUMNS,
     PersonScope,
     Selection,
@@ -31,6 +30,7 @@ from tracker.privacy.scope import (
     owned_rows,
     resolve,
 )
+from tracker.store.db import Database
 
 logger = logging.getLogger(__name__)
 

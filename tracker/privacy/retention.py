@@ -23,13 +23,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.audit import record_view
 from tracker.config import Config, load_config
-from tracker.db import Database
 from tracker.errors import ConfigError
-from tracker.models import Cohort, Person, Tandem
+from tracker.privacy.audit_write import record_view
 from tracker.privacy.erase import erase_scope, new_pseudonym, run_in_transaction
-from tracker.privacy.scope import resolve
+from tracker.privacy.person_rows import resolve
+from tracker.store.db import Database
+from tracker.store.models import Cohort, Person, Tandem
 
 logger = logging.getLogger(__name__)
 

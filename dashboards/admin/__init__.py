@@ -1,0 +1,1 @@
+"""Helpers of the administration page: its forms, the list of people, form values."""

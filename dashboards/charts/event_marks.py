@@ -1,0 +1,81 @@
+"""Programme events as the charts mark them: dotted vertical lines with a label."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from dashboards.charts.layout import Figure, esc
+
+EVENT_COLOURS = {
+    "kickoff": "#2e7d32",
+    "workshop": "#8e24aa",
+    "midpoint": "#ef6c00",
+    "closing": "#c62828",
+    "other": "#616161",
+}
+EVENT_LABELS = {
+    "de": {"kickoff": "Auftakt", "midpoint": "Halbzeit", "closing": "Abschluss"},
+    "en": {"kickoff": "Kickoff", "midpoint": "Midpoint", "closing": "Closing"},
+}
+
+
+@dataclass(frozen=True)
+class EventMark:
+    """A programme event as the charts mark it."""
+
+    day: date
+    kind: str
+    title: str
+
+
+def event_label(kind: str, title: str, lang: str = "de") -> str:
+    """Auftakt, Halbzeit, Abschluss; a workshop (or other event) by its title."""
+    return EVENT_LABELS.get(lang, EVENT_LABELS["de"]).get(kind, title)
+
+
+def events_of(frame: pd.DataFrame) -> tuple[EventMark, ...]:
+    """The events of a ``tracker.store.read_frames.events`` frame."""
+    return tuple(EventMark(r.date, r.kind, r.title) for r in frame.itertuples(index=False))
+
+
+def event_marks(
+    events: Iterable[EventMark], lang: str, labels: bool = True, axis: str = ""
+) -> tuple[list[Figure], list[Figure]]:
+    """A dotted vertical line per event and, with ``labels``, its label on top; ``axis`` is
+    the subplot suffix ("", "2", ...)."""
+    shapes, notes = [], []
+    for ev in events:
+        colour = EVENT_COLOURS.get(ev.kind, EVENT_COLOURS["other"])
+        day = ev.day.isoformat()
+        shapes.append(
+            {
+                "type": "line",
+                "xref": f"x{axis}",
+                "yref": f"y{axis} domain" if axis else "paper",
+                "x0": day,
+                "x1": day,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": colour, "width": 1.5 if labels else 1, "dash": "dot"},
+            }
+        )
+        if labels:
+            notes.append(
+                {
+                    "x": day,
+                    "y": 1,
+                    "xref": "x",
+                    "yref": "paper",
+                    "yanchor": "bottom",
+                    "xanchor": "left",
+                    "text": esc(event_label(ev.kind, ev.title, lang)),
+                    "showarrow": False,
+                    "textangle": -20,
+                    "font": {"size": 11, "color": colour},
+                }
+            )
+    return shapes, notes

@@ -1,0 +1,1 @@
+"""Helpers of the programme page: the cohort at a glance."""

@@ -1,0 +1,1 @@
+"""The impact report: the HTML file and its tidy tables."""

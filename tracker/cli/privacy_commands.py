@@ -1,0 +1,238 @@
+"""Data-protection commands: ``tracker consent give|withdraw|list`` and
+``tracker privacy export|erase|purge|audit``."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from tracker.cli.command_context import console, state
+from tracker.errors import PrivacyError
+
+
+def operator() -> str:
+    """Who runs the command, as recorded in the consent history and the audit log."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name in some containers
+        return "cli"
+
+
+def _day(text: str | None, ctx: typer.Context) -> date:
+    """An ISO date from the command line, or today in the programme's time zone."""
+    from tracker.privacy.retention import local_today
+
+    if text is None:
+        return local_today(state(ctx).config)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PrivacyError(f"--on {text!r} is not a date such as 2025-03-01") from None
+
+
+def _platforms(text: str | None) -> list[str] | None:
+    return None if text is None else text.split(",")
+
+
+def _platform_label(platforms: tuple[str, ...] | None) -> str:
+    return "all" if platforms is None else ",".join(platforms)
+
+
+def consent_give(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="The person's key."),
+    on: str = typer.Option(None, "--on", help="Date consent was given [default: today]."),
+    platforms: str = typer.Option(
+        None, "--platforms", help="Comma-separated platforms it covers [default: all]."
+    ),
+) -> None:
+    """Record that a person consents to being tracked (from --on, for --platforms)."""
+    from tracker.privacy import give_consent
+
+    status = give_consent(state(ctx).db, person, _day(on, ctx), _platforms(platforms), operator())
+    console.print(
+        f"{escape(status.person_key)}: consent given on {status.given}, "
+        f"platforms: {_platform_label(status.platforms)}"
+    )
+
+
+def consent_withdraw(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="The person's key."),
+    on: str = typer.Option(None, "--on", help="Date of the withdrawal [default: today]."),
+) -> None:
+    """Record that a person withdraws consent: polling her accounts stops from that day."""
+    from tracker.privacy import withdraw_consent
+
+    status = withdraw_consent(state(ctx).db, person, _day(on, ctx), operator())
+    console.print(
+        f"{escape(status.person_key)}: consent withdrawn from {status.withdrawn}; "
+        "her data is kept until erased (`tracker privacy erase`) or past retention"
+    )
+
+
+def consent_list(ctx: typer.Context) -> None:
+    """Everyone's consent: given, withdrawn, platforms, and whether polling runs today."""
+    from tracker.privacy import consent_list as list_consent
+
+    st = state(ctx)
+    from tracker.privacy.retention import local_today
+
+    today = local_today(st.config)
+    table = Table(title="Consent")
+    for col in ("person", "name", "role", "cohort", "given", "withdrawn", "platforms", "polled"):
+        # Keys and dates stay whole on a narrow terminal; the name wraps instead.
+        table.add_column(col, no_wrap=col != "name")
+    rows = list_consent(st.db)
+    for r in rows:
+        table.add_row(
+            escape(r.person_key),
+            escape(r.display_name),
+            r.role,
+            escape(r.cohort_key or "–"),
+            str(r.given or "–"),
+            str(r.withdrawn or "–"),
+            _platform_label(r.platforms) if r.given else "–",
+            "yes" if r.active_on(today) else "no",
+        )
+    console.print(table)
+    console.print(f"{len(rows)} people, {sum(r.active_on(today) for r in rows)} with consent today")
+
+
+def privacy_export(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="The person's key."),
+    out: Path = typer.Option(..., "--out", help="The ZIP file to write."),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+) -> None:
+    """Write every row about a person into a ZIP (JSON and CSV per table, README inside)."""
+    from tracker.privacy import write_export
+
+    size = write_export(
+        state(ctx).db,
+        person,
+        out,
+        overwrite=force,
+        viewer=operator(),
+        viewer_role="coordinator",
+        surface="cli:privacy export",
+    )
+    console.print(f"{escape(str(out))}: export of {escape(person)} written ({size:,} bytes)")
+
+
+def _counts_table(title: str, deleted: dict[str, int], rewritten: dict[str, int]) -> Table:
+    table = Table(title=title)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in deleted.items():
+        table.add_row(name, f"{n:,}")
+    for name, n in rewritten.items():
+        table.add_row(f"{name} (pseudonymised)", f"{n:,}")
+    return table
+
+
+def privacy_erase(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="The person's key."),
+    yes: bool = typer.Option(False, "--yes", help="Really delete; without it, only show what."),
+) -> None:
+    """Delete every row about a person; without --yes, show what would be deleted."""
+    from tracker.privacy import erase_person
+
+    plan = erase_person(state(ctx).db, person, dry_run=not yes, by=operator())
+    verb = "would delete" if plan.dry_run else "deleted"
+    console.print(
+        _counts_table(
+            f"{escape(plan.display_name)} ({escape(plan.person_key)}): {verb}",
+            dict(plan.deleted),
+            dict(plan.pseudonymised),
+        )
+    )
+    if plan.dry_run:
+        console.print(
+            f"nothing deleted: run `tracker privacy erase {escape(person)} --yes` to delete "
+            f"these {plan.total_deleted:,} rows"
+        )
+    else:
+        console.print(
+            f"{plan.total_deleted:,} rows deleted; audit entries now name her as {plan.pseudonym}"
+        )
+
+
+def privacy_purge(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be deleted only."),
+) -> None:
+    """Delete the people of cohorts past retention (retention.months_after_cohort)."""
+    from tracker.privacy import purge_expired
+
+    st = state(ctx)
+    report = purge_expired(st.db, st.config, dry_run=dry_run, by=operator())
+    for cohort in report.cohorts:
+        console.print(
+            f"cohort {escape(cohort.key)} ended {cohort.end}, kept until {cohort.kept_until}"
+        )
+    if not report.people:
+        console.print(
+            f"nothing past retention ({report.months} months after a cohort's end) "
+            f"on {report.today}"
+        )
+        return
+    verb = "would delete" if dry_run else "deleted"
+    console.print(
+        _counts_table(
+            f"{len(report.people)} people past retention: {verb}",
+            dict(report.deleted),
+            dict(report.pseudonymised),
+        )
+    )
+    console.print(f"people: {escape(', '.join(report.people))}")
+    if dry_run:
+        console.print("nothing deleted (--dry-run)")
+
+
+def privacy_audit(
+    ctx: typer.Context,
+    person: str = typer.Option(None, "--person", help="Only entries about this person."),
+    viewer: str = typer.Option(None, "--viewer", help="Only entries by this viewer."),
+    limit: int = typer.Option(200, "--limit", min=1, help="Show at most this many entries."),
+) -> None:
+    """Read the audit log: who viewed whose data, where and when (newest first)."""
+    from tracker.privacy import audit_entries
+
+    rows = audit_entries(state(ctx).db, person_key=person, viewer=viewer, limit=limit)
+    table = Table(title="Audit log")
+    for col in ("time (UTC)", "viewer", "role", "person", "surface", "action"):
+        table.add_column(col, no_wrap=col in ("time (UTC)", "person"))
+    for r in rows:
+        table.add_row(
+            f"{r.at:%Y-%m-%d %H:%M:%S}",
+            escape(r.viewer),
+            escape(r.viewer_role or "–"),
+            escape(r.person_key or "–"),
+            escape(r.surface),
+            escape(r.action),
+        )
+    console.print(table)
+    console.print(f"{len(rows)} entries" + (f" (at most {limit})" if len(rows) == limit else ""))
+
+
+def register(app: typer.Typer) -> None:
+    consent_app = typer.Typer(help="Consent per person.", no_args_is_help=True)
+    consent_app.command("give")(consent_give)
+    consent_app.command("withdraw")(consent_withdraw)
+    consent_app.command("list")(consent_list)
+    app.add_typer(consent_app, name="consent")
+    privacy_app = typer.Typer(
+        help="Export, erase and purge personal data; read the audit log.", no_args_is_help=True
+    )
+    privacy_app.command("export")(privacy_export)
+    privacy_app.command("erase")(privacy_erase)
+    privacy_app.command("purge")(privacy_purge)
+    privacy_app.command("audit")(privacy_audit)
+    app.add_typer(privacy_app, name="privacy")

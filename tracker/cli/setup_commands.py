@@ -1,0 +1,220 @@
+"""Set-up commands: check, db upgrade, roster, demo, status."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
+
+from connectors.base import utcnow
+from tracker.cli.command_context import console, state
+from tracker.programme.roster import import_roster, read_roster_file
+from tracker.store.db import Database
+
+
+def check(
+    ctx: typer.Context,
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="Also call each enabled platform once: reachable, authenticated, rate limit left.",
+    ),
+) -> None:
+    """Check the config file and the database, and say what to fix."""
+    st = state(ctx)
+    config = st.config
+    console.print(f"config: {config.source or 'none (defaults)'}: ok")
+    problem = st.raw_db().check()
+    url = st.raw_db().engine.url.render_as_string()
+    if problem:
+        console.print(f"database: {url}: {problem}")
+        raise typer.Exit(3)
+    console.print(f"database: {url}: ok")
+    if live:
+        from rich.markup import escape
+
+        from tracker.polling.livecheck import live_check
+
+        def mark(value: bool | None) -> str:
+            return "–" if value is None else ("yes" if value else "[red]no[/red]")
+
+        table = Table(title="Platforms (live)")
+        for col in ("platform", "reachable", "authenticated", "rate limit left", "message"):
+            table.add_column(col)
+        rows = live_check(config)
+        for row in rows:
+            table.add_row(
+                row.platform,
+                mark(row.reachable),
+                mark(row.authenticated),
+                "–" if row.rate_remaining is None else str(row.rate_remaining),
+                escape(row.message),
+            )
+        console.print(table)
+        if any(r.reachable is False or r.authenticated is False for r in rows):
+            raise typer.Exit(1)
+
+
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the database schema to the newest version."""
+    db = state(ctx).raw_db()
+    db.upgrade()
+    console.print(f"database {db.engine.url.render_as_string()} is up to date")
+
+
+def roster_import(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ...,
+        help="CSV with key, name, role, email, cohort, partner, "
+        "consent and one column per platform (German or English headers).",
+    ),
+) -> None:
+    """Import people, tandems, consent and handles from a roster CSV (idempotent)."""
+    rows = read_roster_file(file)
+    st = state(ctx)
+    with st.db.write() as session:
+        changes = import_roster(session, rows, str(file))
+    console.print(f"{file}: {len(rows)} rows: {changes.summary()}")
+
+
+def roster_sync(ctx: typer.Context) -> None:
+    """Write the config's cohorts, people and tandems into the database (idempotent)."""
+    from tracker.programme.structure import apply_config
+
+    st = state(ctx)
+    with st.db.write() as session:
+        changes = apply_config(session, st.config)
+    console.print(f"{st.config.source or 'config'}: {changes.summary()}")
+
+
+DEMO_DIR = Path("data")
+
+
+def demo(
+    ctx: typer.Context,
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard after."),
+    seed: int = typer.Option(7, "--seed", help="Seed of the simulation (same seed, same demo)."),
+    port: int = typer.Option(8050, "--port", help="Port of the dashboard."),
+) -> None:
+    """Build a fictional demo programme (14 tandems, final weeks) and serve its dashboard."""
+    from tracker.demo import demo_programme as demo_mod
+    from tracker.store.db import Database
+
+    st = state(ctx)
+    url = st.db_url
+    if url is None:
+        DEMO_DIR.mkdir(exist_ok=True)
+        target = DEMO_DIR / "demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{target}"
+    db = Database(url)
+    db.upgrade()
+    profiles = DEMO_DIR / "demo-profiles.json"
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("polling the simulated history", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        plan, changes = demo_mod.build(db, seed=seed, profiles_file=profiles, progress=tick)
+    config_file = DEMO_DIR / "demo.toml"
+    demo_mod.write_demo_config(config_file, url, profiles, seed, port)
+    console.print(f"demo built in {url}: {changes.summary()}")
+    console.print(
+        f"cohort {plan.cohort.name!r}: {plan.cohort.start} to {plan.cohort.end}, "
+        f"{len(plan.tandems)} tandems, {len(plan.accounts)} accounts"
+    )
+    console.print(f"config for further commands: --config {config_file}")
+    if serve:
+        from tracker.cli.web_commands import (
+            serve_demo,  # lazy: tracker imports dashboards only here
+        )
+
+        serve_demo(db, config_file, port)
+
+
+def status(ctx: typer.Context) -> None:
+    """People, accounts, state and last snapshot; what needs action."""
+    from tracker.polling.poll_status import account_statuses, people_without_accounts
+
+    st = state(ctx)
+    with st.db.session() as session:
+        rows = account_statuses(session, utcnow())
+        lonely = people_without_accounts(session)
+    table = Table(title="Accounts", show_lines=False)
+    for col in (
+        "person",
+        "platform",
+        "handle",
+        "state",
+        "consent",
+        "followers",
+        "last snapshot",
+        "last poll",
+    ):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.person_key,
+            r.platform,
+            r.handle,
+            r.state,
+            "yes" if r.consent else "no",
+            "–" if r.followers is None else f"{r.followers:,}",
+            r.last_snapshot.strftime("%Y-%m-%d %H:%M") if r.last_snapshot else "never",
+            f"{r.last_attempt:%Y-%m-%d %H:%M} {r.last_outcome}" if r.last_attempt else "never",
+        )
+    console.print(table)
+    actions = [r for r in rows if r.action]
+    if actions:
+        console.print("[bold]Needs action:[/bold]")
+        for r in actions:
+            why = f" ({r.state_reason})" if r.state in ("auth_failed", "paused") else ""
+            console.print(
+                escape(f"- {r.person_key} {r.platform} {r.handle}: {r.action}{why}"), soft_wrap=True
+            )
+    for person in lonely:
+        console.print(f"- {person.key}: no accounts yet")
+    _print_engine_state(st.db)
+    width = shutil.get_terminal_size().columns
+    console.print(f"{len(rows)} accounts"[:width])
+
+
+def _print_engine_state(db: Database) -> None:
+    """Paused platforms and the scheduler's heartbeat, under the status table."""
+    from tracker.polling.heartbeat import read_health
+    from tracker.polling.poll_status import platform_pauses
+
+    now = utcnow()
+    with db.session() as session:
+        pauses = platform_pauses(session, now)
+    for p in pauses:
+        console.print(
+            escape(f"- {p.scope}: not polled until {p.until:%Y-%m-%d %H:%M} UTC ({p.reason})")
+        )
+    health = read_health(db, now)
+    if health.heartbeat_age_seconds is None:
+        console.print("scheduler: not running (start it with `tracker run`)")
+    else:
+        console.print(
+            f"scheduler: last heartbeat {health.heartbeat_age_seconds:.0f} s ago ({health.status})"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)
+    db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+    db_app.command("upgrade")(db_upgrade)
+    app.add_typer(db_app, name="db")
+    roster_app = typer.Typer(help="People, tandems and accounts.", no_args_is_help=True)
+    roster_app.command("import")(roster_import)
+    roster_app.command("sync")(roster_sync)
+    app.add_typer(roster_app, name="roster")
+    app.command()(demo)
+    app.command()(status)

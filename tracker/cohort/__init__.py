@@ -1,0 +1,1 @@
+"""The cohort: periods, per-person and cohort summaries, and event effects."""

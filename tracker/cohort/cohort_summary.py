@@ -1,0 +1,170 @@
+"""Per-person and cohort summaries shared by the impact report and the coordinator dashboard.
+
+The periods compared are defined in ``tracker.cohort.periods``, the per-account and per-person
+figures in ``tracker.cohort.person_summary``, the effect of each programme event in
+``tracker.cohort.event_effects``; this
+module puts them together for a whole cohort, one person at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tracker.cohort.event_effects import CohortEffect, EffectTally
+from tracker.cohort.periods import BASELINE_DAYS, Periods, periods
+from tracker.cohort.person_summary import (
+    NO_COUNTS,
+    AccountSummary,
+    PersonSummary,
+    PlatformGrowth,
+    account_summary,
+    person_frames,
+    person_summary,
+    platform_growth,
+)
+from tracker.metrics.milestones import Milestone, detect_accounts
+from tracker.programme.goals import GoalStatus, evaluate
+from tracker.store.read_arrays import AccountData, frames
+from tracker.store.read_cohort import CohortData
+
+__all__ = [
+    "BASELINE_DAYS",
+    "AccountSummary",
+    "CohortEffect",
+    "CohortSummary",
+    "Periods",
+    "PersonSummary",
+    "PlatformGrowth",
+    "periods",
+    "summarise",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    data: CohortData
+    today: date
+    periods: Periods
+    mentees: tuple[PersonSummary, ...]
+    comparison: tuple[PersonSummary, ...]
+    platform_growth: tuple[PlatformGrowth, ...]
+    effects: tuple[CohortEffect, ...]
+    goals: tuple[GoalStatus, ...]
+
+    def _share(self, attr: str) -> float | None:
+        values = [getattr(p, attr) for p in self.mentees]
+        known = [v for v in values if v is not None]
+        return sum(known) / len(known) if known else None
+
+    @property
+    def share_weekly_start(self) -> float | None:
+        return self._share("weekly_at_start")
+
+    @property
+    def share_weekly_end(self) -> float | None:
+        return self._share("weekly_at_end")
+
+    @property
+    def share_weekly_now(self) -> float | None:
+        return self._share("weekly_now") if self.periods.followup else None
+
+    def mean_platforms(self, when: str) -> float | None:
+        values = [len(getattr(p, f"platforms_{when}")) for p in self.mentees]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def goals_reached(self) -> int:
+        return sum(g.status == "reached" for g in self.goals)
+
+    @property
+    def accounts(self) -> tuple[AccountSummary, ...]:
+        return tuple(a for p in (*self.mentees, *self.comparison) for a in p.accounts)
+
+    @property
+    def milestones(self) -> tuple[Milestone, ...]:
+        return tuple(sorted((m for p in self.mentees for m in p.milestones), key=lambda m: m.at))
+
+
+def _goals(
+    data: CohortData, indexes: list[int], mentee: int, accounts: Sequence[AccountData], day: date
+) -> dict[int, GoalStatus]:
+    """The statuses of the goals at ``indexes`` of ``data.goals``, all of one mentee."""
+    if not indexes:
+        return {}
+    snaps, posts = frames(mentee, accounts)
+    return {i: evaluate(data.goals[i][0], mentee, snaps, posts, day) for i in indexes}
+
+
+def summarise(data: CohortData, today: date) -> CohortSummary:
+    """Every figure of the report and the programme page, as of ``today``.
+
+    Works one person at a time over the arrays of ``data``: the small frames the metrics read
+    are built per person and dropped before the next."""
+    per = periods(data, today)
+    rows_by: dict[int, list[AccountData]] = {}
+    for acc in data.rows:
+        rows_by.setdefault(acc.person_id, []).append(acc)
+    by_account = {acc.account_id: acc for acc in data.rows}
+    listed: dict[int, list[dict[str, Any]]] = {}
+    for row in data.accounts.to_dict("records"):
+        listed.setdefault(int(row["person_id"]), []).append(row)
+    found = detect_accounts([a.rows for a in data.rows], per.kickoff, per.closing)
+    milestones_by: dict[int, list[Milestone]] = {}
+    for m in found:
+        milestones_by.setdefault(m.person_id, []).append(m)
+    goals_of: dict[int, list[int]] = {}
+    for i, (_, mentee) in enumerate(data.goals):
+        goals_of.setdefault(mentee, []).append(i)
+    statuses: dict[int, GoalStatus] = {}
+    tally = EffectTally(data.events, today)
+    people = []
+    for person in data.people:
+        accs = rows_by.get(person.id, [])
+        counts = {a.account_id: a.counts() for a in accs}
+        accounts = tuple(
+            account_summary(
+                row,
+                by_account.get(row["account_id"]),
+                counts.get(row["account_id"], NO_COUNTS),
+                data,
+                per,
+            )
+            for row in listed.get(person.id, [])
+        )
+        posts, rates = person_frames(accs, counts)
+        mine = goals_of.pop(person.id, [])
+        statuses.update(_goals(data, mine, person.id, accs, today))
+        if person.role == "mentee":
+            tally.add(posts, rates, counts.values())
+        people.append(
+            person_summary(
+                person,
+                posts,
+                rates,
+                accounts,
+                tuple(milestones_by.get(person.id, [])),
+                tuple(statuses[i] for i in mine),
+                per,
+            )
+        )
+    for mentee, indexes in goals_of.items():  # goals of someone outside the people summarised
+        statuses.update(_goals(data, indexes, mentee, [], today))
+    mentees = tuple(p for p in people if p.person.role == "mentee")
+    comparison = tuple(p for p in people if p.person.role == "comparison")
+    growth = platform_growth(mentees, "mentee") + platform_growth(comparison, "comparison")
+    return CohortSummary(
+        data=data,
+        today=today,
+        periods=per,
+        mentees=mentees,
+        comparison=comparison,
+        platform_growth=tuple(growth),
+        effects=tuple(tally.effects()),
+        goals=tuple(statuses[i] for i in range(len(data.goals))),
+    )

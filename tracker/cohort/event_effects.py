@@ -1,0 +1,121 @@
+"""The effect of each programme event on the cohort: before against after, over the mentees.
+
+Each event gets the 28 days before it and the 28 days after it (``tracker.metrics.
+effect_windows``), clipped to today while the after-window runs. Posts per week and median
+engagement are taken per mentee, weekly follower growth (%) per account; the effect is the
+median of each side over those with both values. A growth value measured over a gap is
+counted as such.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from tracker.cohort.periods import Window
+from tracker.metrics import (
+    EFFECT_DAYS,
+    Counts,
+    as_moment,
+    clip_window,
+    effect_windows,
+    growth_of,
+    median_engagement,
+    median_or_none,
+    posts_per_week,
+)
+
+logger = logging.getLogger(__name__)
+
+EFFECT_METRICS = ("posts_per_week", "engagement", "follower_growth")
+
+
+@dataclass(frozen=True)
+class CohortEffect:
+    """The median over mentees (posting, engagement) or accounts (growth) of one event's
+    before and after values."""
+
+    event_date: date
+    kind: str
+    title: str
+    metric: str
+    before: float | None
+    after: float | None
+    people: int
+    with_gaps: int
+    complete: bool
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else value * 100
+
+
+class EffectTally:
+    """Each event's before and after values, gathered one mentee at a time (so no frame of the
+    whole cohort is needed): posts per week and median engagement per mentee, weekly follower
+    growth (%) per account."""
+
+    def __init__(self, events: pd.DataFrame, today: date) -> None:
+        until = as_moment(today) + pd.Timedelta(days=1)
+        self.windows: list[tuple[Any, Window | None, Window | None, bool]] = []
+        for ev in events.itertuples(index=False):
+            full_before, full_after = effect_windows(ev.date, EFFECT_DAYS)
+            before, after = clip_window(full_before, until), clip_window(full_after, until)
+            self.windows.append((ev, before, after, until >= full_after[1]))
+        self.pairs: list[dict[str, list[tuple[float | None, float | None]]]] = [
+            {metric: [] for metric in EFFECT_METRICS} for _ in self.windows
+        ]
+        self.gaps = [0] * len(self.windows)
+
+    def add(self, posts: pd.DataFrame, rates: pd.DataFrame, counts: Iterable[Counts]) -> None:
+        """One mentee's posts, engagement rates and the follower counts of her accounts."""
+        counts = list(counts)
+        for i, (_, before, after, _) in enumerate(self.windows):
+            if before is None or after is None:
+                continue
+            pairs = self.pairs[i]
+            pairs["posts_per_week"].append(
+                (posts_per_week(posts, *before), posts_per_week(posts, *after))
+            )
+            pairs["engagement"].append(
+                (median_engagement(rates, *before), median_engagement(rates, *after))
+            )
+            for c in counts:
+                b, a = growth_of(c, *before), growth_of(c, *after)
+                pairs["follower_growth"].append((_percent(b.weekly), _percent(a.weekly)))
+                self.gaps[i] += b.gap or a.gap
+
+    def effects(self) -> list[CohortEffect]:
+        """The median over mentees (or accounts) of each event's before and after values."""
+        out: list[CohortEffect] = []
+        for (ev, before, after, complete), pairs, gaps in zip(
+            self.windows, self.pairs, self.gaps, strict=True
+        ):
+            if before is None or after is None:
+                # Nothing after the event has happened yet: there is no effect to show.
+                for metric in EFFECT_METRICS:
+                    out.append(
+                        CohortEffect(ev.date, ev.kind, ev.title, metric, None, None, 0, 0, False)
+                    )
+                continue
+            for metric in EFFECT_METRICS:
+                both = [(b, a) for b, a in pairs[metric] if b is not None and a is not None]
+                out.append(
+                    CohortEffect(
+                        ev.date,
+                        ev.kind,
+                        ev.title,
+                        metric,
+                        median_or_none([b for b, _ in both]),
+                        median_or_none([a for _, a in both]),
+                        len(both),
+                        gaps if metric == "follower_growth" else 0,
+                        complete,
+                    )
+                )
+        return out

@@ -1,0 +1,1 @@
+"""Polling: the engine, budgets, retries, workers, the scheduler and poll health."""

@@ -1,0 +1,1 @@
+"""The programme: its structure, roster import, logins and tandem goals."""

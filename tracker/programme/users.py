@@ -1,0 +1,245 @@
+"""Web logins: password hashing (argon2), users, one-time invitations and login throttling.
+
+Nothing here knows about the web framework: the dashboard calls these inside its own requests,
+and the CLI calls them for ``tracker users add`` and ``tracker users invite``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from connectors.base import utcnow
+from tracker.errors import NotFoundError, TrackerError
+from tracker.store.models import Invite, LoginFailure, Person, User
+
+logger = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 12
+WEB_ROLES = ("mentee", "mentor", "coordinator")
+INVITE_TTL = timedelta(days=7)
+THROTTLE_WINDOW = timedelta(minutes=15)
+THROTTLE_LIMIT = 5  # failures per account and address within the window
+ADDRESS_LIMIT = 30  # failures from one address over all accounts within the window
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so that a wrong email costs as long as a wrong
+# password and response times do not tell which emails have logins.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
+
+
+class UserError(TrackerError):
+    """A login, password or invitation request that cannot be carried out."""
+
+    exit_code = 2
+
+
+class InviteInvalid(UserError):
+    """The invitation link is unknown, expired or already used."""
+
+
+@dataclass(frozen=True)
+class InviteLink:
+    """A freshly created invitation: the link to hand over once, and when it stops working."""
+
+    url: str
+    expires_at: datetime
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    """Raise UserError when the password is too short to be accepted."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password; raises UserError when it is too short."""
+    check_password_rules(password)
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; a missing or damaged hash never matches."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _person_for(session: Session, person_key: str | None, role: str) -> Person | None:
+    if role not in WEB_ROLES:
+        raise UserError(f"role must be one of {', '.join(WEB_ROLES)}, not {role!r}")
+    if person_key is None:
+        if role != "coordinator":
+            raise UserError(f"a {role} login needs --person")
+        return None
+    person = session.scalar(select(Person).where(Person.key == person_key))
+    if person is None:
+        raise NotFoundError(f"no person with key {person_key!r} (see `tracker status`)")
+    if person.role != role:
+        raise UserError(f"{person_key!r} is a {person.role} in the roster, not a {role}")
+    return person
+
+
+def add_user(
+    session: Session, email: str, person_key: str | None, role: str, password: str
+) -> User:
+    """Create a login (or reset the password of an existing one with the same email).
+
+    Raises UserError for a short password or a role that does not match the person, and
+    NotFoundError for an unknown person."""
+    password_hash = hash_password(password)
+    person = _person_for(session, person_key, role)
+    email = normalize_email(email)
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, role=role, created_at=utcnow(), active=True)
+        session.add(user)
+    user.person_id = person.id if person else None
+    user.role = role
+    user.password_hash = password_hash
+    user.session_token = new_session_token()
+    user.active = True
+    session.flush()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_invite(
+    session: Session,
+    email: str,
+    person_key: str | None,
+    role: str,
+    base_url: str,
+    ttl: timedelta = INVITE_TTL,
+    now: datetime | None = None,
+) -> InviteLink:
+    """A one-time link that lets the invited person set her own password; only the token's
+    hash is stored. Raises UserError or NotFoundError like ``add_user``."""
+    person = _person_for(session, person_key, role)
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    invite = Invite(
+        token_hash=_token_hash(token),
+        email=normalize_email(email),
+        person_id=person.id if person else None,
+        role=role,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    session.flush()
+    return InviteLink(url=f"{base_url.rstrip('/')}/invite/{token}", expires_at=invite.expires_at)
+
+
+def find_invite(session: Session, token: str, now: datetime | None = None) -> Invite:
+    """The open invitation for ``token``; raises InviteInvalid when unknown, used or expired."""
+    now = now or utcnow()
+    invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)))
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        raise InviteInvalid("this invitation link is not valid any more")
+    return invite
+
+
+def accept_invite(session: Session, token: str, password: str, now: datetime | None = None) -> User:
+    """Set the password through an invitation and use the invitation up.
+
+    Raises InviteInvalid (unknown, used, expired) or UserError (password too short)."""
+    now = now or utcnow()
+    invite = find_invite(session, token, now)
+    check_password_rules(password)
+    user = session.scalar(select(User).where(User.email == invite.email))
+    if user is None:
+        user = User(email=invite.email, role=invite.role, created_at=now, active=True)
+        session.add(user)
+    user.person_id = invite.person_id
+    user.role = invite.role
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    user.active = True
+    invite.used_at = now
+    session.flush()
+    return user
+
+
+def is_throttled(session: Session, email: str, address: str, now: datetime | None = None) -> bool:
+    """True when this account and address (or this address overall) failed too often lately."""
+    since = (now or utcnow()) - THROTTLE_WINDOW
+    email = normalize_email(email)
+    pair = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.email == email, LoginFailure.address == address)
+        .where(LoginFailure.at > since)
+    )
+    if (pair or 0) >= THROTTLE_LIMIT:
+        return True
+    overall = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.address == address, LoginFailure.at > since)
+    )
+    return (overall or 0) >= ADDRESS_LIMIT
+
+
+def record_failure(session: Session, email: str, address: str, now: datetime | None = None) -> None:
+    """Note one failed login; old failures past the window are dropped on the way."""
+    now = now or utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW * 4))
+    session.add(LoginFailure(email=normalize_email(email)[:320], address=address[:64], at=now))
+
+
+def clear_failures(session: Session, email: str, address: str) -> None:
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.email == normalize_email(email), LoginFailure.address == address
+        )
+    )
+
+
+def authenticate(
+    session: Session, email: str, password: str, address: str, now: datetime | None = None
+) -> User | None:
+    """The active user for these credentials, or None.
+
+    Callers check ``is_throttled`` first; a failure is recorded here."""
+    now = now or utcnow()
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
+        record_failure(session, email, address, now)
+        return None
+    clear_failures(session, email, address)
+    # Other devices stay logged in; logout (``end_session``) ends them all.
+    if not user.session_token:
+        user.session_token = new_session_token()
+    user.last_login_at = now
+    if _hasher.check_needs_rehash(user.password_hash or ""):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def end_session(session: Session, user_id: int) -> None:
+    """Rotate the user's session token so every cookie issued before stops working."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_token = new_session_token()

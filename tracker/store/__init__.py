@@ -1,0 +1,1 @@
+"""The store: data model, migrations, the write path and the readers."""

@@ -1,0 +1,257 @@
+"""Snapshots and posts read straight from the store into per-account numpy arrays.
+
+Frames of a whole cohort (two years of daily snapshots of thousands of accounts) cost gigabytes:
+each row becomes a row object, then Python values, then frame columns, and splitting a frame
+per account or person copies it again. Here rows go from the cursor, a bounded batch of
+accounts at a time, into compact arrays sorted by account and time by the query itself (int64
+ns times, float64 counts with NaN where the platform did not tell: unknown, never 0), and each
+account gets views of them. Frames are built per person, only for code that wants them (goal
+checks).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session
+
+from tracker import metrics
+from tracker.metrics.milestones import AccountRows
+from tracker.store.models import Account, PostMetric, ProfileSnapshot
+from tracker.store.read_frames import within
+
+logger = logging.getLogger(__name__)
+
+VIDEO_KINDS = frozenset(metrics.VIDEO_KINDS)
+# Accounts read per query: about 70,000 snapshot rows for two years of daily polls, so the
+# row objects alive at once stay small whatever the size of the cohort.
+ACCOUNT_BATCH = 96
+
+
+@dataclass(frozen=True)
+class AccountData:
+    """One account's rows (as milestone detection reads them) and each post's interactions."""
+
+    rows: AccountRows
+    interactions: np.ndarray  # float64 per post, NaN = none of likes/comments/shares known
+
+    @property
+    def platform(self) -> str:
+        return self.rows.platform
+
+    @property
+    def account_id(self) -> int:
+        return self.rows.account_id
+
+    @property
+    def person_id(self) -> int:
+        return self.rows.person_id
+
+    def counts(self) -> metrics.Counts:
+        """The known follower counts, ready for the growth and engagement metrics."""
+        known = ~np.isnan(self.rows.followers)
+        return metrics.Counts(self.rows.snap_at[known], self.rows.followers[known].astype("int64"))
+
+
+def times_ns(values: Sequence[object]) -> np.ndarray:
+    """Times from the database as int64 ns since the epoch (UTC).
+
+    SQLite keeps naive UTC text, which numpy parses in one call (per-value ``fromisoformat``
+    costs more than the query); other databases return aware datetimes."""
+    if not values:
+        return np.empty(0, "int64")
+    if isinstance(values[0], str):
+        return np.array(values, dtype="datetime64[ns]").astype("int64")
+    return metrics.ns(pd.to_datetime(list(values), utc=True))
+
+
+def _floats(values: Sequence[object]) -> np.ndarray:
+    return np.array(values, dtype="float64")  # None becomes NaN: unknown stays unknown
+
+
+def _runs(ids: np.ndarray) -> dict[int, tuple[int, int]]:
+    """[start, end) of each run of equal ids (the query sorted the rows by account)."""
+    if not len(ids):
+        return {}
+    starts = np.flatnonzero(np.append(True, ids[1:] != ids[:-1]))
+    ends = np.append(starts[1:], len(ids))
+    return {int(ids[a]): (a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
+
+
+def _snapshots(*where: ColumnElement[bool]) -> Select[int, str, str, int | None, int | None]:
+    # Times come back raw (type_coerce): see times_ns.
+    return (
+        select(
+            ProfileSnapshot.account_id,
+            Account.platform,
+            type_coerce(ProfileSnapshot.taken_at, String),
+            ProfileSnapshot.followers,
+            ProfileSnapshot.posts,
+        )
+        .join(Account, Account.id == ProfileSnapshot.account_id)
+        .where(*where)
+        .order_by(ProfileSnapshot.account_id, ProfileSnapshot.taken_at)
+    )
+
+
+def _posts(
+    *where: ColumnElement[bool],
+) -> Select[int, str, str, str, int | None, int | None, int | None]:
+    return (
+        select(
+            PostMetric.account_id,
+            Account.platform,
+            type_coerce(PostMetric.published_at, String),
+            PostMetric.kind,
+            PostMetric.likes,
+            PostMetric.comments,
+            PostMetric.shares,
+        )
+        .join(Account, Account.id == PostMetric.account_id)
+        .where(*where)
+        .order_by(PostMetric.account_id, PostMetric.published_at)
+    )
+
+
+# Built once (bound per call): building a statement costs about as much as running it for one
+# person.
+_PERSON_SNAPSHOTS = _snapshots(
+    Account.person_id == bindparam("person"),
+    ProfileSnapshot.taken_at >= bindparam("start"),
+    ProfileSnapshot.taken_at <= bindparam("end"),
+)
+_PERSON_POSTS = _posts(
+    Account.person_id == bindparam("person"),
+    PostMetric.published_at >= bindparam("start"),
+    PostMetric.published_at <= bindparam("end"),
+)
+
+
+def _assemble(
+    snaps: Sequence[Sequence[object]],
+    posts: Sequence[Sequence[object]],
+    person_of: Mapping[int, int] | int,
+) -> list[AccountData]:
+    """Rows of the snapshot and post queries (sorted by account and time) as one
+    :class:`AccountData` per account, by account id; ``person_of`` maps an account to its
+    person (or is the one person of them all)."""
+    s_acc, s_plat, s_at, s_fol, s_cnt = zip(*snaps, strict=True) if snaps else ((),) * 5
+    p_acc, p_plat, p_at, p_kind, *p_parts = zip(*posts, strict=True) if posts else ((),) * 7
+    s_ids, p_ids = np.array(s_acc, dtype="int64"), np.array(p_acc, dtype="int64")
+    snap_at, followers, counted = times_ns(s_at), _floats(s_fol), _floats(s_cnt)
+    post_at = times_ns(p_at)
+    video = np.array([k in VIDEO_KINDS for k in p_kind], dtype=bool)
+    parts = np.array(p_parts, dtype="float64").T if posts else np.empty((0, 3))
+    total = metrics.interaction_totals(parts)
+    snap_runs, post_runs = _runs(s_ids), _runs(p_ids)
+    out = []
+    for account in sorted(snap_runs.keys() | post_runs.keys()):
+        sa, sb = snap_runs.get(account, (0, 0))
+        pa, pb = post_runs.get(account, (0, 0))
+        told = counted[sa:sb][~np.isnan(counted[sa:sb])]
+        rows = AccountRows(
+            person_id=person_of if isinstance(person_of, int) else person_of[account],
+            account_id=account,
+            platform=str(s_plat[sa] if sb > sa else p_plat[pa]),
+            snap_at=snap_at[sa:sb],
+            followers=followers[sa:sb],
+            first_count=float(told[0]) if len(told) else np.nan,
+            post_at=post_at[pa:pb],
+            video=video[pa:pb],
+        )
+        out.append(AccountData(rows, total[pa:pb]))
+    return out
+
+
+def person_accounts(
+    session: Session, person_id: int, start: datetime, end: datetime
+) -> list[AccountData]:
+    """The person's accounts with their snapshots and posts from ``start`` to ``end``, by
+    account id."""
+    # Core rows straight from the connection: no ORM row processing.
+    conn = session.connection()
+    bound = {"person": person_id, "start": start, "end": end}
+    snaps = conn.execute(_PERSON_SNAPSHOTS, bound).all()
+    posts = conn.execute(_PERSON_POSTS, bound).all()
+    return _assemble(snaps, posts, person_id)
+
+
+def accounts_data(
+    session: Session,
+    person_of: Mapping[int, int],
+    start: datetime | None = None,
+    end: datetime | None = None,
+    batch: int = ACCOUNT_BATCH,
+) -> list[AccountData]:
+    """The snapshots and posts of the accounts (``person_of`` maps each account id to its
+    person) from ``start`` to ``end`` (each inclusive, open when None), read ``batch``
+    accounts at a time; one :class:`AccountData` per account that has any row, by account
+    id."""
+    accounts: BindParameter[list[int]] = bindparam("accounts", expanding=True)
+    snap_stmt = _snapshots(
+        ProfileSnapshot.account_id.in_(accounts), *within(ProfileSnapshot.taken_at, start, end)
+    )
+    post_stmt = _posts(
+        PostMetric.account_id.in_(accounts), *within(PostMetric.published_at, start, end)
+    )
+    conn = session.connection()
+    ids = sorted(person_of)
+    out: list[AccountData] = []
+    for i in range(0, len(ids), batch):
+        bound = {"accounts": ids[i : i + batch]}
+        snaps = conn.execute(snap_stmt, bound).all()
+        posts = conn.execute(post_stmt, bound).all()
+        out += _assemble(snaps, posts, person_of)
+        del snaps, posts  # the next batch's rows need not wait for these
+    return out
+
+
+def frames(person_id: int, data: Sequence[AccountData]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The accounts as snapshot and post frames shaped like ``tracker.store.read_frames`` (the
+    columns goal checks read)."""
+
+    def times(parts: list[np.ndarray]) -> pd.DatetimeIndex:
+        joined = np.concatenate(parts) if parts else np.empty(0, "int64")
+        return pd.to_datetime(joined, utc=True)
+
+    def ids(kind: str) -> np.ndarray:
+        sizes = [len(getattr(d.rows, kind)) for d in data]
+        return np.repeat([d.rows.account_id for d in data], sizes).astype("int64")
+
+    def platforms(kind: str) -> np.ndarray:
+        sizes = [len(getattr(d.rows, kind)) for d in data]
+        return np.repeat(np.array([d.platform for d in data], dtype=object), sizes)
+
+    followers = np.concatenate([d.rows.followers for d in data]) if data else np.empty(0)
+    snaps = pd.DataFrame(
+        {
+            "person_id": person_id,
+            "account_id": ids("snap_at"),
+            "platform": platforms("snap_at"),
+            "taken_at": times([d.rows.snap_at for d in data]),
+            "followers": pd.array(followers, dtype="Int64"),
+        }
+    )
+    posts = pd.DataFrame(
+        {
+            "person_id": person_id,
+            "account_id": ids("post_at"),
+            "platform": platforms("post_at"),
+            "published_at": times([d.rows.post_at for d in data]),
+        }
+    )
+    return snaps, posts

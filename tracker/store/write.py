@@ -1,0 +1,143 @@
+"""The write path every producer of data shares: poller, demo, manual entry and benchmarks.
+
+Writes are idempotent upserts keyed by the store's unique constraints, so a slot polled twice
+leaves one row, and a crash between two writes leaves nothing half-done (each call is one
+transaction when given a fresh connection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from connectors.base import PostStats, ProfileStats, as_utc
+from tracker.store.models import PollAttempt, PostMetric, ProfileSnapshot
+
+SNAPSHOT_TABLE: Table = ProfileSnapshot.__table__  # type: ignore[assignment]
+POST_TABLE: Table = PostMetric.__table__  # type: ignore[assignment]
+CHUNK = 20_000
+
+
+def _upsert(
+    conn: Connection | Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    if not rows:
+        return
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    dialect = bind.dialect.name
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        stmt: Any = lite.on_conflict_do_update(
+            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
+        )
+    elif dialect == "postgresql":
+        pg = postgresql.insert(table)
+        stmt = pg.on_conflict_do_update(
+            index_elements=list(keys), set_={c: pg.excluded[c] for c in update}
+        )
+    else:  # pragma: no cover - other backends are not supported
+        raise NotImplementedError(f"upserts are not implemented for {dialect}")
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(stmt, list(rows[start : start + CHUNK]))
+
+
+def snapshot_row(
+    account_id: int, stats: ProfileStats, taken_at: datetime | None = None, source: str = "poll"
+) -> dict[str, Any]:
+    """A profile_snapshot row from connector stats; unknown counts stay None."""
+    return {
+        "account_id": account_id,
+        "taken_at": as_utc(taken_at or stats.fetched_at),
+        "followers": stats.followers,
+        "following": stats.following,
+        "posts": stats.posts,
+        "source": source,
+    }
+
+
+def write_snapshots(conn: Connection | Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Upsert profile snapshot rows (unique per account and ``taken_at``); returns the count."""
+    _upsert(
+        conn,
+        SNAPSHOT_TABLE,
+        rows,
+        keys=("account_id", "taken_at"),
+        update=("followers", "following", "posts", "source"),
+    )
+    return len(rows)
+
+
+def post_row(account_id: int, post: PostStats, now: datetime) -> dict[str, Any]:
+    """A post_metric row: counts, ids and timestamps only (no text)."""
+    return {
+        "account_id": account_id,
+        "post_id": post.post_id,
+        "published_at": as_utc(post.published_at),
+        "kind": post.kind,
+        "likes": post.likes,
+        "comments": post.comments,
+        "shares": post.shares,
+        "views": post.views,
+        "url": post.url,
+        "updated_at": now,
+    }
+
+
+def write_posts(
+    conn: Connection | Session, account_id: int, posts: Iterable[PostStats], now: datetime
+) -> int:
+    """Upsert post metrics (unique per account and post id); returns the count."""
+    rows = [post_row(account_id, p, now) for p in posts]
+    _upsert(
+        conn,
+        POST_TABLE,
+        rows,
+        keys=("account_id", "post_id"),
+        update=(
+            "published_at",
+            "kind",
+            "likes",
+            "comments",
+            "shares",
+            "views",
+            "url",
+            "updated_at",
+        ),
+    )
+    return len(rows)
+
+
+def record_attempt(
+    session: Session,
+    *,
+    account_id: int,
+    kind: str,
+    started_at: datetime,
+    finished_at: datetime | None,
+    outcome: str,
+    error: BaseException | None = None,
+    message: str | None = None,
+    worker: str | None = None,
+) -> PollAttempt:
+    """Add one poll attempt row; the message must already be free of secrets."""
+    attempt = PollAttempt(
+        account_id=account_id,
+        kind=kind,
+        started_at=started_at,
+        finished_at=finished_at,
+        outcome=outcome,
+        error_class=type(error).__name__ if error is not None else None,
+        message=(message if message is not None else (str(error) if error else None)),
+        worker=worker,
+    )
+    session.add(attempt)
+    return attempt
