@@ -22,7 +22,6 @@ from dashboards.charts.comparisons import (
 from dashboards.charts.downsample import MAX_POINTS, SMALL_POINTS, downsample, kept_points
 from dashboards.charts.event_marks import (
     EVENT_COLOURS,
-    EVENT_LABELS,
     EventMark,
     event_label,
     event_marks,
@@ -33,7 +32,6 @@ from dashboards.charts.layout import (
     FONT,
     GRID,
     OTHER_COLOUR,
-    TEXT,
     Figure,
     esc,
     figure_size,
@@ -43,13 +41,11 @@ from dashboards.charts.lines import Line, line_figure, line_of, small_multiples_
 __all__ = [
     "COLOURS",
     "EVENT_COLOURS",
-    "EVENT_LABELS",
     "FONT",
     "GRID",
     "MAX_POINTS",
     "OTHER_COLOUR",
     "SMALL_POINTS",
-    "TEXT",
     "EffectLike",
     "EventMark",
     "Figure",

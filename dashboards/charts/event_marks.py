@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 
 from dashboards.charts.layout import Figure, esc
+from tracker.text import has_text, text
 
 EVENT_COLOURS = {
     "kickoff": "#2e7d32",
@@ -16,10 +17,6 @@ EVENT_COLOURS = {
     "midpoint": "#ef6c00",
     "closing": "#c62828",
     "other": "#616161",
-}
-EVENT_LABELS = {
-    "de": {"kickoff": "Auftakt", "midpoint": "Halbzeit", "closing": "Abschluss"},
-    "en": {"kickoff": "Kickoff", "midpoint": "Midpoint", "closing": "Closing"},
 }
 
 
@@ -34,7 +31,8 @@ class EventMark:
 
 def event_label(kind: str, title: str, lang: str = "de") -> str:
     """Auftakt, Halbzeit, Abschluss; a workshop (or other event) by its title."""
-    return EVENT_LABELS.get(lang, EVENT_LABELS["de"]).get(kind, title)
+    key = f"event.{kind}"
+    return text(key, lang) if has_text(key) else title
 
 
 def events_of(frame: pd.DataFrame) -> tuple[EventMark, ...]:

@@ -6,6 +6,9 @@ import html
 import json
 from typing import Any
 
+from tracker.text import language, text
+from tracker.text.formatting import CHART_DATE_FORMATS
+
 Figure = dict[str, Any]
 
 
@@ -22,26 +25,6 @@ COLOURS = {
 OTHER_COLOUR = "#455a64"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 GRID = "#eceff1"
-TEXT = {
-    "de": {
-        "followers": "Follower",
-        "gap_note": "Lücken in den Linien: an diesen Tagen konnte nicht abgerufen werden.",
-        "no_data": "Noch keine Daten in diesem Zeitraum.",
-        "before": "vorher",
-        "after": "nachher",
-        "baseline": "vor dem Auftakt",
-        "last_month": "letzter Monat",
-    },
-    "en": {
-        "followers": "Followers",
-        "gap_note": "Gaps in the lines: the accounts could not be read on those days.",
-        "no_data": "No data in this period yet.",
-        "before": "before",
-        "after": "after",
-        "baseline": "before kickoff",
-        "last_month": "last month",
-    },
-}
 
 
 def esc(text: object) -> str:
@@ -50,11 +33,11 @@ def esc(text: object) -> str:
 
 
 def _t(lang: str, key: str) -> str:
-    return TEXT.get(lang, TEXT["de"])[key]
+    return text(f"figure.{key}", lang)
 
 
 def _axis(lang: str, **extra: Any) -> Figure:
-    day = "%d.%m.%Y" if lang == "de" else "%d %b %Y"
+    day = CHART_DATE_FORMATS[language(lang)]
     return {"type": "date", "gridcolor": GRID, "tickformat": day, "hoverformat": day, **extra}
 
 

@@ -31,6 +31,7 @@ from tracker.polling.poll_status import (
     account_health,
     platform_pauses,
 )
+from tracker.text import has_text
 
 dash.register_page(__name__, path="/status", name="Datenstatus", order=4)
 
@@ -199,24 +200,14 @@ def _pauses(pauses: list[PauseStatus], lang: str) -> Any:
 
 # What to do about an account, in German; the English text comes from tracker.polling.poll_status,
 # with the platform-specific detail an operator needs.
-ADVICE_DE = {
-    "not_found": "Konto nicht gefunden (gelöscht oder umbenannt): das Handle mit der Person "
-    "klären und in der Verwaltung ändern.",
-    "unavailable": "Konto ist privat oder gesperrt: die Person bitten, es öffentlich zu stellen.",
-    "auth_failed": "Zugangsdaten fehlen oder sind abgelaufen: einen neuen Token in die "
-    "Umgebungsvariable legen (siehe README), `tracker run` neu starten und "
-    "`tracker check --live` ausführen.",
-    "paused": "Abruf pausiert: den Grund prüfen (gehört das Handle jetzt einem anderen Konto?) "
-    "und danach fortsetzen.",
-    "active": "Kein Stand vor dem Auftakt: Wachstum zählt erst ab dem ersten Abruf.",
-}
 
 
 def _advice(status: AccountStatus, lang: str) -> str | None:
     """What to do, in the viewer's language."""
-    if lang == "en":
-        return status.action
-    return ADVICE_DE.get(status.state, status.action)
+    if status.action is None:
+        return None
+    key = f"advice.{status.state}"
+    return t(key, lang) if has_text(key) else status.action
 
 
 def _actions(lines: list[AccountHealth], lang: str) -> Any:

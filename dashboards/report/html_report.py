@@ -46,6 +46,7 @@ from tracker.explain import (
 from tracker.metrics import Counts, as_moment, median_or_none, on_grid
 from tracker.store.db import Database
 from tracker.store.read_cohort import load_cohort
+from tracker.text import Section, language
 
 logger = logging.getLogger(__name__)
 
@@ -54,125 +55,6 @@ SMALL_MULTIPLES_PER_FIGURE = 24
 PER_PERSON_BARS_UP_TO = 40
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 DAY_NS = 86_400 * 10**9
-
-TEXT: dict[str, dict[str, str]] = {
-    "de": {
-        "title": "Wirkungsbericht",
-        "summary": "Zusammenfassung",
-        "mentees": "Mentees",
-        "platforms": "Aktive Plattformen je Mentee (Durchschnitt)",
-        "at_kickoff": "beim Auftakt",
-        "at_closing": "zum Abschluss",
-        "weekly": "Anteil der Mentees, die wöchentlich posten",
-        "at_start": "zu Beginn",
-        "at_end": "am Ende",
-        "goals_reached": "Erreichte Ziele",
-        "of": "von",
-        "growth_by_platform": "Follower-Wachstum je Plattform (Median)",
-        "platform": "Plattform",
-        "accounts": "Konten",
-        "late": "davon später begonnen",
-        "abs": "Zuwachs",
-        "pct": "Prozent",
-        "weekly_rate": "pro Woche",
-        "comparison": "Vergleichsgruppe",
-        "cohort": "Kohorte",
-        "before_after": "Vorher und nachher",
-        "before_after_intro": "Die vier Wochen vor dem Auftakt im Vergleich mit dem letzten Monat.",
-        "effects": "Wirkung der Veranstaltungen",
-        "goals": "Ziele der Tandems",
-        "goal": "Ziel",
-        "status": "Stand",
-        "evidence": "Belege",
-        "milestones": "Lernschritte im Zeitverlauf",
-        "per_mentee": "Entwicklung je Mentee",
-        "person": "Person",
-        "followup": "Nach dem Programm: Hält das Wachstum?",
-        "followup_intro": "Wachstum pro Woche während des Programms und seit dem Abschluss.",
-        "during": "während",
-        "since": "seit Abschluss",
-        "quality": "Datenqualität",
-        "quality_intro": "Wie vollständig die Zahlen sind. Fehlende Tage werden nicht geschätzt.",
-        "coverage": "Abdeckung",
-        "gaps": "Lücken",
-        "errors": "Konten mit Fehlern",
-        "state": "Zustand",
-        "last_outcome": "letzter Abruf",
-        "none": "keine",
-        "explanations": "Was die Zahlen bedeuten",
-        "generated": "Erstellt am",
-        "period": "Zeitraum",
-        "posts_per_week": "Beiträge pro Woche",
-        "engagement": "Interaktionsrate (Median, %)",
-        "baseline": "vor dem Auftakt",
-        "last_month": "letzter Monat",
-        "no_goals": "Noch keine Ziele eingetragen.",
-        "no_data": "Keine Daten",
-        "partial": "Zeitraum noch nicht vorbei",
-        "handle": "Konto",
-        "measure": "Kennzahl",
-        "cohort_median": "Median der Kohorte",
-        "metric_followers": "Follower-Wachstum pro Woche (%)",
-    },
-    "en": {
-        "title": "Impact report",
-        "summary": "Summary",
-        "mentees": "Mentees",
-        "platforms": "Active platforms per mentee (mean)",
-        "at_kickoff": "at kickoff",
-        "at_closing": "at closing",
-        "weekly": "Share of mentees posting weekly",
-        "at_start": "at the start",
-        "at_end": "at the end",
-        "goals_reached": "Goals reached",
-        "of": "of",
-        "growth_by_platform": "Follower growth per platform (median)",
-        "platform": "Platform",
-        "accounts": "Accounts",
-        "late": "of them started later",
-        "abs": "Gained",
-        "pct": "Percent",
-        "weekly_rate": "per week",
-        "comparison": "Comparison group",
-        "cohort": "Cohort",
-        "before_after": "Before and after",
-        "before_after_intro": "The four weeks before the kickoff against the last month.",
-        "effects": "Effect of the events",
-        "goals": "Tandem goals",
-        "goal": "Goal",
-        "status": "Status",
-        "evidence": "Evidence",
-        "milestones": "Learning milestones over time",
-        "per_mentee": "Each mentee",
-        "person": "Person",
-        "followup": "After the programme: did the growth hold?",
-        "followup_intro": "Weekly growth during the programme and since the closing.",
-        "during": "during",
-        "since": "since closing",
-        "quality": "Data quality",
-        "quality_intro": "How complete the counts are. Missing days are never estimated.",
-        "coverage": "Coverage",
-        "gaps": "Gaps",
-        "errors": "Accounts in error",
-        "state": "State",
-        "last_outcome": "last poll",
-        "none": "none",
-        "explanations": "What the figures mean",
-        "generated": "Generated on",
-        "period": "Period",
-        "posts_per_week": "Posts per week",
-        "engagement": "Engagement rate (median, %)",
-        "baseline": "before kickoff",
-        "last_month": "last month",
-        "no_goals": "No goals set yet.",
-        "no_data": "No data",
-        "partial": "period not over yet",
-        "handle": "Account",
-        "measure": "Measure",
-        "cohort_median": "Cohort median",
-        "metric_followers": "Weekly follower growth (%)",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -257,7 +139,7 @@ def _ns(moment: pd.Timestamp) -> int:
 
 def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
     """The report's figures as HTML fragments."""
-    text = TEXT[lang]
+    text = Section("report", lang)
     mentees = summary.mentees
     cohort_rows = [
         (
@@ -271,7 +153,7 @@ def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
             _median([p.engagement_last_month for p in mentees]),
         ),
         (
-            TEXT[lang]["platforms"],
+            text["platforms"],
             summary.mean_platforms("kickoff"),
             summary.mean_platforms("closing"),
         ),
@@ -355,10 +237,10 @@ def _environment() -> jinja2.Environment:
 
 def render_html(summary: CohortSummary, lang: str = "de") -> str:
     """The whole report as one HTML document."""
-    lang = lang if lang in TEXT else "de"
+    lang = language(lang)
     context = {
         "lang": lang,
-        "t": TEXT[lang],
+        "t": Section("report", lang),
         "s": summary,
         "per": summary.periods,
         "charts": charts(summary, lang),

@@ -210,19 +210,19 @@ def test_goals_list_matches_the_statuses_worked_out_by_hand(
     listed = _listed(capsys.readouterr().out)
     status = {title: listed[i][2] for title, i in ids.items()}
     assert status == {
-        "posts": "reached (2025-03-12)",  # the second post of the second week
-        "fb500": "reached (2025-03-26)",  # 450 + 2 × 25
+        "posts": "reached (12 Mar 2025)",  # the second post of the second week
+        "fb500": "reached (26 Mar 2025)",  # 450 + 2 × 25
         # 528 on 9 April after about 2.8 % a week: about 1,000 by the closing at that pace.
         "fb900": "on track",
         "blog": "missed",  # no blog by 15 April
-        "profile": "reached (2025-03-20)",  # ticked by the mentor
+        "profile": "reached (20 Mar 2025)",  # ticked by the mentor
         "x1000": "open",  # flat at 120: the projection stays far below 1,000
-        "start-x": "reached (2025-04-10)",
+        "start-x": "reached (10 Apr 2025)",
         "weekly": "open",  # one post in the first week, none in the three after
-        "c-blog": "reached (2025-03-04)",
+        "c-blog": "reached (4 Mar 2025)",
     }
-    assert listed[ids["fb500"]][3] == "2025-03-26: 500 followers"  # the count at the target
-    assert listed[ids["x1000"]][3].startswith("2025-04-30: 120 followers")  # the last count
+    assert listed[ids["fb500"]][3] == "26 Mar 2025: 500 followers"  # the count at the target
+    assert listed[ids["x1000"]][3].startswith("30 Apr 2025: 120 followers")  # the last count
 
 
 def test_check_goals_in_small_batches_equals_the_frame_check(

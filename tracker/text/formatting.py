@@ -1,0 +1,106 @@
+"""Numbers, percentages, dates and times as each language writes them, through Babel.
+
+One date format per language (German ``31.12.2026``, English ``31 Dec 2026``). Times are shown
+in the programme's time zone, which the caller passes from the config (``tracker.timezone``):
+it is never assumed here. Unknown values (None) are an en dash, never 0.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+from tracker.text import LOCALES, language, text
+
+UNKNOWN = "–"
+DATE_FORMATS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+DATETIME_FORMATS = {"de": "dd.MM.yyyy, HH:mm", "en": "d MMM yyyy, HH:mm"}
+# The same formats for Plotly's d3 axis labels.
+CHART_DATE_FORMATS = {"de": "%d.%m.%Y", "en": "%d %b %Y"}
+
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _locale(lang: str | None) -> str:
+    return LOCALES[language(lang)]
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name``; raises ValueError for an unknown one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def fmt_int(value: float | None, lang: str | None = None, signed: bool = False) -> str:
+    """A count: ``1.234`` in German, ``1,234`` in English."""
+    if value is None:
+        return UNKNOWN
+    out = format_decimal(round(value), locale=_locale(lang))
+    return f"+{out}" if signed and value > 0 else out
+
+
+def fmt_decimal(value: float | None, lang: str | None = None, digits: int = 1) -> str:
+    """A number with ``digits`` decimals: ``2,5`` in German."""
+    if value is None:
+        return UNKNOWN
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+def fmt_percent(
+    value: float | None, lang: str | None = None, signed: bool = False, digits: int = 1
+) -> str:
+    """``value`` is a fraction (0.05 -> ``5,0 %``)."""
+    if value is None:
+        return UNKNOWN
+    pattern = "#,##0." + "0" * digits + " %" if digits else "#,##0 %"
+    out = format_percent(value, format=pattern, locale=_locale(lang))
+    return f"+{out}" if signed and value > 0 else out
+
+
+def fmt_date(value: date | datetime | None, lang: str | None = None, tz: str | None = None) -> str:
+    """A day in the language's one date format. A datetime is first moved to the time zone
+    ``tz`` (the config's); raises ValueError for a datetime without ``tz``."""
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, datetime):
+        if tz is None:
+            raise ValueError("fmt_date needs the time zone to show a moment as a day")
+        value = value.astimezone(zone(tz)).date() if value.tzinfo else value.date()
+    return format_date(value, format=DATE_FORMATS[language(lang)], locale=_locale(lang))
+
+
+def fmt_datetime(value: datetime | None, lang: str | None, tz: str) -> str:
+    """A moment as day and time in the time zone ``tz`` (the config's)."""
+    if value is None:
+        return UNKNOWN
+    return format_datetime(
+        value, format=DATETIME_FORMATS[language(lang)], tzinfo=zone(tz), locale=_locale(lang)
+    )
+
+
+def parse_date(raw: object, lang: str | None = None) -> date | None:
+    """A day typed into a form: ``31.12.2026`` (also ``31/12/2026`` or ``2026-12-31``); None
+    when empty. Raises ValueError with a message in ``lang`` saying what to type."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    typed = raw.strip() if isinstance(raw, str) else ""
+    match = _DOTTED.match(typed) or _SLASHED.match(typed)
+    try:
+        if match:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        match = _ISO.match(typed)
+        if match:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        pass
+    shown = typed[:40] if typed else str(raw)[:40]
+    raise ValueError(text("date.invalid", lang, value=shown))
