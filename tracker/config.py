@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from connectors import PLATFORMS
 from tracker.errors import ConfigError
 
 DEFAULT_CONFIG = "config.toml"
@@ -153,7 +154,8 @@ class TandemEntry(Strict):
     mentor: str
 
 
-PLATFORM_NAMES = ("x", "facebook", "instagram", "blog", "bluesky", "mastodon", "demo", "manual")
+# The platforms of the connector registry (one list for config, consent, goals and forms).
+PLATFORM_NAMES = PLATFORMS
 
 
 class Config(Strict):

@@ -13,7 +13,7 @@ from datetime import date
 from connectors import PLATFORMS
 from tracker.metrics.milestones import Milestone
 from tracker.programme.goals import Evidence
-from tracker.text import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, has_text, text
+from tracker.text import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, has_text, plural, text
 from tracker.text import formatting as fmt
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "PLATFORMS"]
@@ -80,6 +80,8 @@ def evidence_text(item: Evidence, lang: str = DEFAULT_LANGUAGE) -> str:
     """One piece of goal evidence as a short sentence."""
     key = f"evidence.{item.label}"
     values = {"on": format_date(item.on, lang), "value": format_number(item.value, lang)}
+    if has_text(f"{key}.other"):
+        return plural(key, item.value, lang, **values)
     if not has_text(key):
         return "{on}: {value}".format(**values)
     return text(key, lang, **values)

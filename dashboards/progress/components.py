@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dashboards.charts import line_figure
-from dashboards.i18n import fmt_date, fmt_int, platform_label, t
+from dashboards.i18n import fmt_date, fmt_int, platform_label, plural, t
 from dashboards.progress.period_data import RANGES, ProgressData
 from tracker import explain
 from tracker.store.models import CheckinNote, Tandem
@@ -120,14 +120,16 @@ def _since(data: ProgressData, lang: str) -> Any:
             if row.delta is None:
                 followers = t("since.unknown", lang, platform=label)
             else:
-                followers = t(
-                    "since.followers", lang, platform=label, delta=fmt_int(row.delta, lang, True)
-                )
+                delta = fmt_int(row.delta, lang, True)
+                followers = plural("since.followers", row.delta, lang, platform=label, delta=delta)
             rows.append(
                 html.Li(
                     [
                         html.Strong(followers),
-                        html.Span(" · " + t("since.posts", lang, count=fmt_int(row.posts, lang))),
+                        html.Span(
+                            " · "
+                            + plural("since.posts", row.posts, lang, count=fmt_int(row.posts, lang))
+                        ),
                     ]
                 )
             )

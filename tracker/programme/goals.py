@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors import PLATFORMS
 from connectors.base import utcnow
 from tracker.errors import NotFoundError, TrackerError
 from tracker.metrics import as_moment, follower_growth, weekly_post_counts
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 GOAL_KINDS = ("metric", "manual")
 GOAL_METRICS = ("posts_per_week", "followers", "start_platform")
 STATUSES = ("open", "on_track", "reached", "missed")
-PLATFORMS = ("x", "facebook", "instagram", "blog", "bluesky", "mastodon", "manual", "demo")
 # Followers goals project the last four weeks' weekly growth to the due day.
 PROJECTION_DAYS = 28
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors import PLATFORMS
 from connectors.errors import BadHandle
 from connectors.handles import normalize_handle
 from tracker.config import PersonEntry
@@ -60,7 +61,8 @@ HEADERS: dict[str, str] = {
     "bluesky": "bluesky",
     "mastodon": "mastodon",
 }
-PLATFORM_COLUMNS = ("x", "facebook", "instagram", "blog", "bluesky", "mastodon")
+# Every platform of the connector registry that a person has a handle on.
+PLATFORM_COLUMNS = tuple(p for p in PLATFORMS if p not in ("manual", "demo"))
 ROLES = {
     "mentee": "mentee",
     "mentor": "mentor",

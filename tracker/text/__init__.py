@@ -43,13 +43,14 @@ def text_or(prefix: str, value: str | None, lang: str | None = None) -> str:
     return text(key, lang) if has_text(key) else value
 
 
-def plural(key: str, count: float, lang: str | None = None, **values: object) -> str:
-    """The form of ``key`` for ``count`` ("1 Beitrag", "2 Beiträge"); ``count`` is filled in
-    as ``{count}`` unless ``values`` give it already formatted."""
+def plural(key: str, number: float | None, lang: str | None = None, **values: object) -> str:
+    """The form of ``key`` for ``number`` ("1 Beitrag", "2 Beiträge"); ``number`` is filled
+    in as ``{count}`` unless ``values`` give it already formatted. Unknown (None) takes the
+    general form."""
     lang = language(lang)
-    form = Locale.parse(LOCALES[lang]).plural_form(abs(count))
+    form = "other" if number is None else Locale.parse(LOCALES[lang]).plural_form(abs(number))
     chosen = f"{key}.{form}" if has_text(f"{key}.{form}") else f"{key}.other"
-    values.setdefault("count", count)
+    values.setdefault("count", number)
     return text(chosen, lang, **values)
 
 
