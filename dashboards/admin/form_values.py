@@ -8,16 +8,14 @@ from datetime import date
 from typing import Any
 
 from dashboards.admin.forms import PLATFORMS
-from dashboards.i18n import t
+from dashboards.i18n import current_language, t
+from tracker.text.formatting import parse_date
 
 
-def parse_day(text: Any) -> date | None:
-    """A date typed as ``YYYY-MM-DD``; None when empty. Raises ValueError otherwise."""
-    if text in (None, ""):
-        return None
-    if not isinstance(text, str):
-        raise ValueError("date")
-    return date.fromisoformat(text.strip())
+def parse_day(text: Any, lang: str | None = None) -> date | None:
+    """A date typed as ``TT.MM.JJJJ`` (or ``YYYY-MM-DD``); None when empty. Raises ValueError
+    with a message in the viewer's language otherwise."""
+    return parse_date(text, lang or current_language())
 
 
 def parse_consent_platforms(value: Any) -> list[str] | None:

@@ -80,8 +80,9 @@ def admin_layout(choices: AdminChoices, lang: str) -> Any:
     """The page: one form per area, then the list of people (filled by a callback)."""
     people, mentees, mentors = choices.people, choices.mentees, choices.mentors
     cohort_opts, accounts = choices.cohorts, choices.accounts
-    role_opts = [{"label": r, "value": r} for r in ROLES]
-    platform_opts = [{"label": platform_label(p), "value": p} for p in PLATFORMS]
+    role_opts = [{"label": t(f"role.{r}", lang), "value": r} for r in ROLES]
+    platform_opts = [{"label": platform_label(p, lang), "value": p} for p in PLATFORMS]
+    day_hint = t("date.placeholder", lang)
 
     return html.Div(
         [
@@ -138,13 +139,11 @@ def admin_layout(choices: AdminChoices, lang: str) -> Any:
                     ),
                     field(
                         t("admin.consent_given", lang),
-                        dcc.Input(id="admin-consent-given", type="text", placeholder="2026-01-31"),
+                        dcc.Input(id="admin-consent-given", type="text", placeholder=day_hint),
                     ),
                     field(
                         t("admin.consent_withdrawn", lang),
-                        dcc.Input(
-                            id="admin-consent-withdrawn", type="text", placeholder="2026-01-31"
-                        ),
+                        dcc.Input(id="admin-consent-withdrawn", type="text", placeholder=day_hint),
                     ),
                     html.Div(
                         [
@@ -200,7 +199,7 @@ def admin_layout(choices: AdminChoices, lang: str) -> Any:
                     ),
                     field(
                         t("admin.manual_date", lang),
-                        dcc.Input(id="admin-manual-date", type="text", placeholder="2026-01-31"),
+                        dcc.Input(id="admin-manual-date", type="text", placeholder=day_hint),
                     ),
                     field(
                         t("admin.manual_followers", lang),

@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import html
 
-from dashboards.i18n import fmt_date, platform_label, t
+from dashboards.i18n import fmt_date, label_of, platform_label, t
 from tracker.store.models import Person
 
 
@@ -18,7 +18,7 @@ def consent_cover(person: Person, lang: str) -> str:
     if not person.consent_platforms:
         return t("admin.consent_all", lang)
     names = [p.strip() for p in person.consent_platforms.split(",") if p.strip()]
-    return ", ".join(platform_label(p) for p in names)
+    return ", ".join(platform_label(p, lang) for p in names)
 
 
 def people_table(
@@ -30,7 +30,7 @@ def people_table(
             [
                 html.Td(p.key),
                 html.Td(p.display_name),
-                html.Td(p.role),
+                html.Td(label_of("role", p.role, lang)),
                 html.Td(fmt_date(p.consent_given, lang)),
                 html.Td(fmt_date(p.consent_withdrawn, lang)),
                 html.Td(consent_cover(p, lang)),

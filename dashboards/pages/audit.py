@@ -7,12 +7,37 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboards.i18n import current_language, fmt_datetime, t
+from dashboards.i18n import current_language, fmt_datetime, label_of, t
 from dashboards.pages.common import denied
 from dashboards.request_context import app_state, current_viewer
 from tracker.privacy import audit_entries
+from tracker.privacy.audit_read import AuditRecord
+from tracker.text import has_text
 
 dash.register_page(__name__, path="/protokoll", name="Protokoll", order=6)
+
+
+def what_happened(entry: AuditRecord, lang: str) -> str:
+    """Where and what, in plain words ("Tandem-Seite (angesehen)"); the code itself for a
+    surface the catalogue does not know."""
+    surface = (
+        entry.surface.split(":", 1)[0]
+        if entry.surface.startswith(("page.", "export."))
+        else entry.surface
+    )
+    key = f"audit.surface.{surface}"
+    if not has_text(key):
+        return f"{entry.surface} ({entry.action})"
+    return t(
+        "audit.entry",
+        lang,
+        surface=t(key, lang),
+        action=label_of("audit.action", entry.action, lang),
+    )
+
+
+def _who(entry: AuditRecord) -> str:
+    return entry.viewer_name or entry.viewer
 
 
 def layout(**_: Any) -> Any:
@@ -33,14 +58,10 @@ def layout(**_: Any) -> Any:
         html.Tr(
             [
                 html.Td(fmt_datetime(e.at, lang)),
-                html.Td(e.viewer),
-                html.Td(
-                    t(f"role.{e.viewer_role}", lang)
-                    if e.viewer_role in ("mentee", "mentor", "coordinator")
-                    else (e.viewer_role or "–")
-                ),
-                html.Td(e.person_key or "–"),
-                html.Td(f"{e.surface} ({e.action})"),
+                html.Td(_who(e)),
+                html.Td(label_of("role", e.viewer_role, lang)),
+                html.Td(e.person_name or e.person_key or "–"),
+                html.Td(what_happened(e, lang)),
             ]
         )
         for e in entries

@@ -31,7 +31,6 @@ from tracker.polling.poll_status import (
     account_health,
     platform_pauses,
 )
-from tracker.text import has_text
 
 dash.register_page(__name__, path="/status", name="Datenstatus", order=4)
 
@@ -198,16 +197,10 @@ def _pauses(pauses: list[PauseStatus], lang: str) -> Any:
     )
 
 
-# What to do about an account, in German; the English text comes from tracker.polling.poll_status,
-# with the platform-specific detail an operator needs.
-
-
 def _advice(status: AccountStatus, lang: str) -> str | None:
     """What to do, in the viewer's language."""
-    if status.action is None:
-        return None
-    key = f"advice.{status.state}"
-    return t(key, lang) if has_text(key) else status.action
+    key = status.advice_key
+    return None if key is None else t(key, lang)
 
 
 def _actions(lines: list[AccountHealth], lang: str) -> Any:

@@ -3,7 +3,6 @@ check-in notes (visible to the tandem and the coordinators)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import dash
@@ -27,6 +26,7 @@ from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.errors import TrackerError
 from tracker.programme import goals
 from tracker.store.models import CheckinNote, Goal, Person, Tandem
+from tracker.text.formatting import parse_date
 
 dash.register_page(__name__, path="/tandem", name="Tandem", order=2)
 
@@ -98,7 +98,9 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
                                         placeholder=t("goals.new", lang),
                                     ),
                                     dcc.Input(
-                                        id="tandem-goal-due", type="text", placeholder="2026-12-31"
+                                        id="tandem-goal-due",
+                                        type="text",
+                                        placeholder=t("date.placeholder", lang),
                                     ),
                                     html.Button(
                                         t("goals.save", lang),
@@ -184,12 +186,6 @@ def _body(session: Session, viewer: Viewer | None, tandem: Tandem, choice: str, 
     ]
 
 
-def _parse_day(text: Any) -> date | None:
-    if not isinstance(text, str) or not text.strip():
-        return None
-    return date.fromisoformat(text.strip())
-
-
 @callback(
     Output("tandem-goal-message", "children"),
     Output("tandem-saved", "data", allow_duplicate=True),
@@ -206,9 +202,9 @@ def save_goal(_clicks: Any, tandem_id: Any, title: Any, due: Any, saved: Any) ->
     if not isinstance(title, str) or not title.strip():
         return t("goals.empty_title", lang), dash.no_update
     try:
-        due_day = _parse_day(due)
-    except ValueError:
-        return t("admin.error", lang, why="YYYY-MM-DD"), dash.no_update
+        due_day = parse_date(due, lang)
+    except ValueError as exc:
+        return t("admin.error", lang, why=str(exc)), dash.no_update
     with app_state().db.write() as session:
         try:
             tandem = authorize_tandem(session, viewer, tandem_id, "callback.goal", write=True)

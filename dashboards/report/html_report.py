@@ -46,7 +46,7 @@ from tracker.explain import (
 from tracker.metrics import Counts, as_moment, median_or_none, on_grid
 from tracker.store.db import Database
 from tracker.store.read_cohort import load_cohort
-from tracker.text import Section, language
+from tracker.text import Section, language, text_or
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +250,8 @@ def render_html(summary: CohortSummary, lang: str = "de") -> str:
         "day": lambda d: "–" if d is None else format_date(d, lang),
         "platform": lambda p: platform_name(p, lang),
         "status": lambda s: status_label(s, lang).title,
+        "state": lambda s: text_or("state", s, lang),
+        "outcome": lambda s: text_or("outcome", s, lang),
         "evidence": lambda e: evidence_text(e, lang),
         "milestone": lambda m: describe_milestone(m, lang),
         "event_label": lambda kind, title: event_label(kind, title, lang),

@@ -16,30 +16,11 @@ from tracker.store.models import (
     PollAttempt,
     ProfileSnapshot,
 )
+from tracker.text import has_text, text
 
-# What a coordinator should do about an account in each state.
-ACTIONS = {
-    "not_found": "the account is gone or renamed: check the handle with the person and update it",
-    "unavailable": "the account is private or suspended: ask the person to make it public",
-    "auth_failed": "credentials are missing or expired: set a fresh token (see README) and run "
-    "`tracker check --live`",
-    "paused": "polling is paused: see the reason and resume once it is resolved",
-}
-# Expired or missing credentials, per platform: where the fresh secret goes.
-AUTH_ACTIONS = {
-    "x": "the X bearer token is missing or expired: create a new one in the X developer portal, "
-    "put it in the variable named by bearer_token_env in [platforms.x] (default "
-    "TRACKER_X_BEARER_TOKEN), restart `tracker run` and run `tracker check --live`",
-    "facebook": "the Facebook access token is missing or expired: create a new long-lived page "
-    "token, put it in the variable named by access_token_env in [platforms.facebook], restart "
-    "`tracker run` and run `tracker check --live`",
-    "instagram": "the Instagram login expired: refresh the session file (instaloader --login) or "
-    "the Graph API token named by access_token_env in [platforms.instagram], then run "
-    "`tracker check --live`",
-    "mastodon": "this instance refuses reads without a token: create an access token on the "
-    "instance, put it in the variable named by access_token_env in [platforms.mastodon] and "
-    "restart `tracker run`",
-}
+# What a coordinator should do about an account in each state: catalogue keys (tracker.text),
+# per platform where the fresh secret goes when credentials expired.
+ADVICE_STATES = ("not_found", "unavailable", "auth_failed", "paused")
 
 
 @dataclass(frozen=True)
@@ -62,14 +43,21 @@ class AccountStatus:
     baseline: bool | None
 
     @property
-    def action(self) -> str | None:
-        if self.state == "auth_failed":
-            return AUTH_ACTIONS.get(self.platform, ACTIONS["auth_failed"])
-        if self.state in ACTIONS:
-            return ACTIONS[self.state]
+    def advice_key(self) -> str | None:
+        """The catalogue key of what to do about this account; None when nothing is needed."""
+        if self.state == "auth_failed" and has_text(f"advice.auth_failed.{self.platform}"):
+            return f"advice.auth_failed.{self.platform}"
+        if self.state in ADVICE_STATES:
+            return f"advice.{self.state}"
         if self.baseline is False:
-            return "no snapshot before the kickoff: growth is measured from the first poll"
+            return "advice.no_baseline"
         return None
+
+    @property
+    def action(self) -> str | None:
+        """What to do, in English (the command line's language)."""
+        key = self.advice_key
+        return None if key is None else text(key, "en")
 
 
 def account_statuses(session: Session, on: datetime) -> list[AccountStatus]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from tracker.store.db import Database
-from tracker.store.models import AuditEntry
+from tracker.store.models import AuditEntry, Person
 
 DEFAULT_LIMIT = 500
 
@@ -25,6 +25,10 @@ class AuditRecord:
     person_key: str | None
     surface: str
     action: str
+    # Display names of the viewer and the person, when they are people of the programme
+    # (a coordinator without a person entry is known by her e-mail address only).
+    viewer_name: str | None = None
+    person_name: str | None = None
 
 
 def audit_entries(
@@ -47,7 +51,20 @@ def audit_entries(
     if limit is not None:
         stmt = stmt.limit(limit)
     with db.session() as session:
+        entries = list(session.scalars(stmt))
+        keys = {e.viewer for e in entries} | {e.person_key for e in entries if e.person_key}
+        found = session.execute(select(Person.key, Person.display_name).where(Person.key.in_(keys)))
+        names = {row.key: row.display_name for row in found}
         return [
-            AuditRecord(e.at, e.viewer, e.viewer_role, e.person_key, e.surface, e.action)
-            for e in session.scalars(stmt)
+            AuditRecord(
+                e.at,
+                e.viewer,
+                e.viewer_role,
+                e.person_key,
+                e.surface,
+                e.action,
+                viewer_name=names.get(e.viewer),
+                person_name=names.get(e.person_key) if e.person_key else None,
+            )
+            for e in entries
         ]
