@@ -223,3 +223,13 @@ def test_small_multiples_keep_the_points_the_chart_keeps_of_the_daily_line() -> 
         assert (list(line.x), list(line.y)) == downsample(daily_x, daily_y, SMALL_POINTS)
         if days > SMALL_POINTS:
             assert len(line.x) < days  # thinned indeed
+
+
+def test_data_quality_names_states_and_outcomes_in_words(html: str) -> None:
+    section = html.split('id="quality"')[1].split('id="explanations"')[0]
+    rows = re.findall(r"<tr><td>.*?</tr>", section, flags=re.S)
+    assert rows, "the demo has accounts with gaps"
+    cells = {c.strip() for row in rows for c in re.findall(r"<td[^>]*>([^<]*)</td>", row)}
+    codes = {"active", "not_found", "unavailable", "auth_failed", "paused", "ok", "error"}
+    assert cells & codes == set()
+    assert cells & {"aktiv", "nicht gefunden", "nicht öffentlich", "pausiert"}
