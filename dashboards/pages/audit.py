@@ -20,13 +20,10 @@ dash.register_page(__name__, path="/protokoll", name="Protokoll", order=6)
 def what_happened(entry: AuditRecord, lang: str) -> str:
     """Where and what, in plain words ("Tandem-Seite (angesehen)"); the code itself for a
     surface the catalogue does not know."""
-    surface = (
-        entry.surface.split(":", 1)[0]
-        if entry.surface.startswith(("page.", "export."))
-        else entry.surface
-    )
-    key = f"audit.surface.{surface}"
-    if not has_text(key):
+    # "page.programme:demo", "report:demo": the part before the colon says where.
+    keys = (f"audit.surface.{entry.surface}", f"audit.surface.{entry.surface.split(':', 1)[0]}")
+    key = next((k for k in keys if has_text(k)), None)
+    if key is None:
         return f"{entry.surface} ({entry.action})"
     return t(
         "audit.entry",

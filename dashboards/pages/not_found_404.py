@@ -15,13 +15,16 @@ dash.register_page(__name__, path="/404", name="404")
 
 def layout(**_: Any) -> Any:
     lang = current_language()
-    return html.Section(
-        [
-            html.H1(t("error.404.title", lang)),
-            html.P(t("error.404.text", lang)),
-            html.P(dcc.Link(t("error.home", lang), href="/", className="button-link")),
-        ],
-        className="card error-page",
-        role="alert",
-        id="not-found",
+    return html.Div(
+        html.Section(
+            [
+                html.H1(t("error.404.title", lang)),
+                html.P(t("error.404.text", lang)),
+                html.P(dcc.Link(t("error.home", lang), href="/", className="button-link")),
+            ],
+            className="card error-page",
+            role="alert",
+            id="not-found",
+        ),
+        className="page page-not-found",
     )

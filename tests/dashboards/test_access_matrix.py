@@ -56,8 +56,17 @@ PAGES: dict[str, tuple[str, ...]] = {
     "/status": ("denied", "denied", "denied", "ok"),
     "/verwaltung": ("denied", "denied", "denied", "ok"),
     "/protokoll": ("ok", "denied", "denied", "ok"),
+    "/404": ("ok", "ok", "ok", "ok"),  # an unknown address: no one's data, just the way back
 }
-PAGE_PATHS = {"/fortschritt", "/tandem", "/programm", "/status", "/verwaltung", "/protokoll"}
+PAGE_PATHS = {
+    "/fortschritt",
+    "/tandem",
+    "/programm",
+    "/status",
+    "/verwaltung",
+    "/protokoll",
+    "/404",
+}
 LOGGED_IN = ROLES[1:]
 
 

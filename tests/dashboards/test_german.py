@@ -89,8 +89,10 @@ def test_the_coordinators_log_is_in_english_for_an_english_viewer(
     _router(client_for("mentor_own"), dashcall, "/tandem")
     coordinator = client_for("coordinator")
     coordinator.set_cookie("lang", "en")
+    assert coordinator.get("/export/cohort/c1.csv").status_code == 200  # "export.cohort:c1"
     page = _router(coordinator, dashcall, "/protokoll")
     assert "Tandem page (viewed)" in page and "Mia Mentorin" in page and "Mentor" in page
+    assert "Cohort as CSV (viewed)" in page and "export.cohort" not in page
 
 
 def _save_goal(client: Any, dashcall: Any, tandem: int, due: str) -> str:
