@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from connectors import PLATFORMS
 from tracker.metrics.milestones import Milestone
 from tracker.programme.goals import Evidence
-from tracker.text import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, has_text, plural, text
+from tracker.text import CATALOGUES, DEFAULT_LANGUAGE, has_text, plural, text
 from tracker.text import formatting as fmt
-
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "PLATFORMS"]
 
 
 @dataclass(frozen=True)
