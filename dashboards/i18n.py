@@ -421,6 +421,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "table.week_start": ("Woche ab (Montag)", "Week from (Monday)"),
     "table.followers_on": ("Follower {platform}", "Followers {platform}"),
     "table.posts_in_week": ("Beiträge in der Woche", "Posts in the week"),
+    "programme.raw_csv": ("Alle Abrufe als CSV (Rohdaten)", "Every poll as CSV (raw data)"),
 }
 
 
