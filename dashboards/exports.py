@@ -1,49 +1,68 @@
 """Downloads, under the same scoping as the pages: a person's series as CSV, a mentee's own
-data export (ZIP), the cohort as CSV and the impact report (coordinators)."""
+data export (ZIP), the cohort week by week and its raw snapshots as CSV, and the impact report
+(coordinators).
+
+Every CSV goes through ``tracker.tabular``: for German readers in German Excel's dialect (``;``,
+byte-order mark, decimal comma, local times, German headings), with ``?machine=1`` for programs
+(``,``, ISO times in UTC, English column names). Text that would run as a formula is neutralised.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
-from flask import Blueprint, Response, abort, g
+from flask import Blueprint, Response, abort, g, request
 from sqlalchemy import select
 
 from dashboards.access import AccessDenied, audit, authorize_person, require_role
+from dashboards.i18n import current_language, platform_label, t
 from dashboards.request_context import Viewer, app_state
+from dashboards.table_labels import Table, headers, readable_rows
+from tracker.cohort.weekly_table import WeeklyTable, cohort_weeks
+from tracker.errors import NotFoundError
 from tracker.store import read_frames as series
 from tracker.store.models import Cohort
+from tracker.tabular import CsvFlavour, csv_bytes, flavour_for, format_cell
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("exports", __name__)
 SERIES_COLUMNS = ("platform", "handle", "taken_at", "followers", "following", "posts", "source")
 POST_COLUMNS = ("platform", "post_id", "published_at", "kind", "likes", "comments", "shares")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+CSV_MIMETYPE = "text/csv; charset=utf-8"
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell; unknown stays empty (never 0), and text that a spreadsheet would run as a
-    formula is defused."""
-    if value is None or value is pd.NA:
-        return ""
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA):
-        return "'" + text
-    return text
+    """A CSV cell for programs (kept for callers of the old helper): unknown stays empty,
+    formulas are neutralised."""
+    return format_cell(value)
 
 
-def _csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+def _flavour() -> tuple[CsvFlavour, str]:
+    """The request's CSV flavour and language: German Excel for German readers, unless the
+    link asks for ``?machine=1``."""
+    lang = current_language()
+    machine = request.args.get("machine", "").lower() in ("1", "true", "yes", "ja")
+    try:
+        timezone = app_state().config.tracker.timezone
+    except (AttributeError, KeyError, RuntimeError):
+        timezone = None
+    return flavour_for(lang, machine, timezone), lang
+
+
+def _table_csv(table: Table, flavour: CsvFlavour, lang: str) -> bytes:
+    readable = flavour.local_times
+    head = headers(table.columns, lang, readable)
+    rows: Sequence[Sequence[Any]] = readable_rows(table, lang) if readable else table.rows
+    return csv_bytes(head, rows, flavour)
+
+
+def _frame_table(frame: pd.DataFrame, columns: tuple[str, ...]) -> Table:
+    return Table(columns, [tuple(r) for r in frame[list(columns)].itertuples(index=False)])
 
 
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
@@ -59,7 +78,8 @@ def _viewer() -> Viewer | None:
 
 @bp.route("/export/<person_key>.csv")
 def person_csv(person_key: str) -> Response:
-    """The person's follower series (one row per snapshot) and post metrics, as CSV."""
+    """The person's follower series (one row per snapshot) and, after an empty line, her post
+    metrics, as CSV."""
     state = app_state()
     with state.db.session() as session:
         try:
@@ -68,13 +88,13 @@ def person_csv(person_key: str) -> Response:
             abort(404)
         snaps = series.snapshots(session, [person.id])
         posts = series.posts(session, [person.id])
-    rows = [tuple(r) for r in snaps[list(SERIES_COLUMNS)].itertuples(index=False)]
-    body = _csv(SERIES_COLUMNS, rows)
+    flavour, lang = _flavour()
+    body = _table_csv(_frame_table(snaps, SERIES_COLUMNS), flavour, lang)
     if not posts.empty:
-        body += b"\n" + _csv(
-            POST_COLUMNS, [tuple(r) for r in posts[list(POST_COLUMNS)].itertuples(index=False)]
-        )
-    return _download(body, f"{person.key}.csv", "text/csv; charset=utf-8")
+        # One byte-order mark, at the start of the file.
+        rest = replace(flavour, bom=False)
+        body += b"\r\n" + _table_csv(_frame_table(posts, POST_COLUMNS), rest, lang)
+    return _download(body, f"{person.key}.csv", CSV_MIMETYPE)
 
 
 @bp.route("/export/mine.zip")
@@ -95,50 +115,87 @@ def my_data() -> Response:
     return _download(body, f"{viewer.person_key}-export.zip", "application/zip")
 
 
-def cohort_rows(cohort_key: str) -> tuple[str, list[tuple[Any, ...]]]:
-    """Every tracked snapshot of the cohort's mentees; raises AccessDenied for others."""
-    state = app_state()
-    with state.db.session() as session:
-        cohort = session.scalar(select(Cohort).where(Cohort.key == cohort_key))
-        if cohort is None:
-            raise AccessDenied("not allowed")
-        people = {p.id: p.key for p in series.cohort_people(session, cohort)}
-        snaps = series.snapshots(session, list(people))
-    rows = [
-        (people[int(r.person_id)], *[getattr(r, c) for c in SERIES_COLUMNS])
-        for r in snaps.itertuples(index=False)
-    ]
-    return cohort.key, rows
+def weekly_csv(table: WeeklyTable, flavour: CsvFlavour, lang: str) -> bytes:
+    """One row per mentee and week: each platform's followers at the week's end, posts."""
+    readable = flavour.local_times
+    if readable:
+        head = [
+            t("table.person_key", lang),
+            t("table.name", lang),
+            t("table.week_start", lang),
+            *(t("table.followers_on", lang, platform=platform_label(p)) for p in table.platforms),
+            t("table.posts_in_week", lang),
+        ]
+    else:
+        head = [
+            "person_key",
+            "name",
+            "week_start",
+            *(f"followers_{p}" for p in table.platforms),
+            "posts_in_week",
+        ]
+    rows = [(r.person_key, r.name, r.week_start, *r.followers, r.posts) for r in table.rows]
+    return csv_bytes(head, rows, flavour)
+
+
+def _coordinator() -> Viewer:
+    try:
+        return require_role(_viewer(), "coordinator")
+    except AccessDenied:
+        abort(404)
 
 
 @bp.route("/export/cohort/<cohort_key>.csv")
 def cohort_csv(cohort_key: str) -> Response:
-    try:
-        viewer = require_role(_viewer(), "coordinator")
-        key, rows = cohort_rows(cohort_key)
-    except AccessDenied:
-        abort(404)
-    audit(viewer, None, f"export.cohort:{key}")
+    """The cohort's mentees week by week (one row per mentee and week)."""
+    viewer = _coordinator()
+    flavour, lang = _flavour()
+    with app_state().db.session() as session:
+        try:
+            table = cohort_weeks(session, cohort_key, flavour.timezone)
+        except NotFoundError:
+            abort(404)
+    audit(viewer, None, f"export.cohort:{table.cohort_key}")
+    return _download(weekly_csv(table, flavour, lang), f"{table.cohort_key}.csv", CSV_MIMETYPE)
+
+
+@bp.route("/export/cohort/<cohort_key>/snapshots.csv")
+def cohort_snapshots_csv(cohort_key: str) -> Response:
+    """The raw data: every snapshot of the cohort's mentees, one row each."""
+    viewer = _coordinator()
+    with app_state().db.session() as session:
+        cohort = session.scalar(select(Cohort).where(Cohort.key == cohort_key))
+        if cohort is None:
+            abort(404)
+        people = {p.id: p.key for p in series.cohort_people(session, cohort)}
+        snaps = series.snapshots(session, list(people))
+    audit(viewer, None, f"export.cohort_snapshots:{cohort.key}")
+    columns = ("person_key", *SERIES_COLUMNS)
+    rows = [
+        (people[int(r.person_id)], *[getattr(r, c) for c in SERIES_COLUMNS])
+        for r in snaps.itertuples(index=False)
+    ]
+    flavour, lang = _flavour()
     return _download(
-        _csv(("person", *SERIES_COLUMNS), rows), f"{key}.csv", "text/csv; charset=utf-8"
+        _table_csv(Table(columns, rows), flavour, lang),
+        f"{cohort.key}-snapshots.csv",
+        CSV_MIMETYPE,
     )
 
 
 @bp.route("/report/<cohort_key>.html")
 def impact_report(cohort_key: str) -> Response:
-    """The impact report for funders, as a self-contained HTML file."""
-    try:
-        viewer = require_role(_viewer(), "coordinator")
-    except AccessDenied:
-        abort(404)
-    from dashboards.i18n import current_language
+    """The impact report for funders (pseudonyms only), as a self-contained HTML file;
+    ``?named=1`` gives the programme team's internal version with names."""
+    viewer = _coordinator()
     from dashboards.report.html_report import build_summary, render_html
-    from tracker.errors import NotFoundError
 
+    named = request.args.get("named", "").lower() in ("1", "true", "yes", "ja")
     try:
         summary = build_summary(app_state().db, cohort_key)
     except NotFoundError:
         abort(404)
-    audit(viewer, None, f"report:{cohort_key}")
-    body = render_html(summary, current_language()).encode("utf-8")
-    return _download(body, f"report-{cohort_key}.html", "text/html; charset=utf-8")
+    audit(viewer, None, f"report{'.named' if named else ''}:{cohort_key}")
+    body = render_html(summary, current_language(), named=named).encode("utf-8")
+    suffix = "-intern" if named else ""
+    return _download(body, f"report-{cohort_key}{suffix}.html", "text/html; charset=utf-8")

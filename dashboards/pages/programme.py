@@ -179,6 +179,11 @@ def show_programme(cohort_key: Any, sort: Any) -> Any:
             href=f"/export/cohort/{cohort.key}.csv",
             className="button-link",
         ),
+        html.A(
+            t("programme.raw_csv", lang),
+            href=f"/export/cohort/{cohort.key}/snapshots.csv",
+            className="button-link",
+        ),
     ]
     body = [
         html.Section(

@@ -31,6 +31,8 @@ from dashboards.charts import (
     milestones_figure,
     small_multiples_figure,
 )
+from dashboards.i18n import t
+from dashboards.report.naming import Naming, naming
 from dashboards.report.report_tables import write_csv, write_xlsx
 from tracker.cohort.cohort_summary import CohortSummary, PersonSummary, summarise
 from tracker.explain import (
@@ -46,6 +48,7 @@ from tracker.explain import (
 from tracker.metrics import Counts, as_moment, median_or_none, on_grid
 from tracker.store.db import Database
 from tracker.store.read_cohort import load_cohort
+from tracker.tabular.csv_writer import DEFAULT_TIMEZONE
 from tracker.text import Section, language, text_or
 
 logger = logging.getLogger(__name__)
@@ -114,7 +117,7 @@ def small_line(counts: Counts, start: int, end: int, platform: str) -> Line:
 
 
 def _panels(
-    summary: CohortSummary, people: Sequence[PersonSummary]
+    summary: CohortSummary, people: Sequence[PersonSummary], names: Naming
 ) -> list[tuple[str, list[Line]]]:
     per = summary.periods
     start = _ns(per.baseline[0])
@@ -129,7 +132,7 @@ def _panels(
             if counts is None or not len(counts.times):
                 continue
             lines.append(small_line(counts, start, end, a.platform))
-        panels.append((p.person.name, lines))
+        panels.append((names.label(p.person.id), lines))
     return panels
 
 
@@ -137,8 +140,10 @@ def _ns(moment: pd.Timestamp) -> int:
     return int(as_moment(moment).as_unit("ns").value)
 
 
-def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
-    """The report's figures as HTML fragments."""
+def charts(summary: CohortSummary, lang: str, names: Naming | None = None) -> dict[str, Any]:
+    """The report's figures as HTML fragments; people shown as ``names`` says (pseudonyms by
+    default)."""
+    names = names or naming(summary, lang)
     text = Section("report", lang)
     mentees = summary.mentees
     cohort_rows = [
@@ -167,7 +172,11 @@ def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
         out["before_after_posts"] = _chart(
             before_after_figure(
                 [
-                    (p.person.name, p.posts_per_week_baseline, p.posts_per_week_last_month)
+                    (
+                        names.label(p.person.id),
+                        p.posts_per_week_baseline,
+                        p.posts_per_week_last_month,
+                    )
                     for p in mentees
                 ],
                 lang,
@@ -176,7 +185,10 @@ def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
         )
         out["before_after_engagement"] = _chart(
             before_after_figure(
-                [(p.person.name, p.engagement_baseline, p.engagement_last_month) for p in mentees],
+                [
+                    (names.label(p.person.id), p.engagement_baseline, p.engagement_last_month)
+                    for p in mentees
+                ],
                 lang,
                 title=text["engagement"],
             )
@@ -189,9 +201,9 @@ def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
             ("engagement", text["engagement"]),
         )
     ]
-    names = {p.person.id: p.person.name for p in mentees}
-    out["milestones"] = _chart(milestones_figure(summary.milestones, names, lang))
-    panels = _panels(summary, mentees)
+    labels = {p.person.id: names.label(p.person.id) for p in mentees}
+    out["milestones"] = _chart(milestones_figure(summary.milestones, labels, lang))
+    panels = _panels(summary, mentees, names)
     events = events_of(summary.data.events)
     out["small_multiples"] = [
         # The lines are thinned already (max_points=0: drawn as they are).
@@ -235,15 +247,19 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(summary: CohortSummary, lang: str = "de") -> str:
-    """The whole report as one HTML document."""
+def render_html(summary: CohortSummary, lang: str = "de", named: bool = False) -> str:
+    """The whole report as one HTML document: pseudonyms only, unless ``named`` (the
+    programme team's internal version, marked as such at its top)."""
     lang = language(lang)
+    names = naming(summary, lang, named)
     context = {
+        "named": named,
+        "notice": t("report.internal" if named else "report.pseudonymous", lang),
         "lang": lang,
         "t": Section("report", lang),
         "s": summary,
         "per": summary.periods,
-        "charts": charts(summary, lang),
+        "charts": charts(summary, lang, names),
         "plotlyjs": get_plotlyjs(),
         "num": _num(lang),
         "pct": lambda v, d=1: _percent(v, lang, d),
@@ -268,7 +284,7 @@ def render_html(summary: CohortSummary, lang: str = "de") -> str:
             "coverage",
             "gap",
         ),
-        "names": {p.person.id: p.person.name for p in (*summary.mentees, *summary.comparison)},
+        "names": names.labels,
         "growth_rows": _growth_rows(summary),
         "effect_rows": _effect_rows(summary, lang),
         "problems": [a for a in summary.accounts if a.in_error or a.gaps],
@@ -288,18 +304,23 @@ def write_report(
     fmt: str = "html",
     lang: str = "de",
     today: date | None = None,
+    *,
+    named: bool = False,
+    machine: bool = False,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> list[Path]:
     """Build the report and write it as ``html`` (one file), ``csv`` (a directory of tables)
-    or ``xlsx`` (one workbook); returns the paths written. Raises ValueError for an unknown
+    or ``xlsx`` (one workbook); returns the paths written. Pseudonymous unless ``named``;
+    CSV for German Excel in German unless ``machine``. Raises ValueError for an unknown
     format and NotFoundError for an unknown cohort."""
     if fmt not in ("html", "csv", "xlsx"):
         raise ValueError(f"unknown report format {fmt!r}")
     summary = build_summary(db, cohort_key, today)
     if fmt == "csv":
-        return write_csv(summary, out, lang)
+        return write_csv(summary, out, lang, named=named, machine=machine, timezone=timezone)
     if fmt == "xlsx":
-        return [write_xlsx(summary, out, lang)]
+        return [write_xlsx(summary, out, lang, named=named, timezone=timezone)]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(summary, lang), encoding="utf-8")
+    out.write_text(render_html(summary, lang, named=named), encoding="utf-8")
     logger.info("report written to %s", out)
     return [out]

@@ -1,5 +1,10 @@
-"""The impact report as tidy tables: one row per observation, English column names, empty
-cells for unknown values. Written as CSV files or one Excel workbook."""
+"""The impact report as tidy tables: one row per observation, empty cells for unknown values.
+
+Written as CSV files (German Excel by default in German, or machine-readable) or as one Excel
+workbook with real number and date cells. By default people appear under pseudonyms only
+(``naming``); the named version for the programme team adds names, keys, handles and goal
+titles, and its first row says that it is internal.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,31 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from dashboards.i18n import t
+from dashboards.report.naming import Naming, naming
+from dashboards.table_labels import Table, header, headers, readable_rows
 from tracker.cohort.cohort_summary import CohortSummary, PersonSummary
 from tracker.explain import evidence_text
 from tracker.metrics import Growth
+from tracker.tabular import Sheet, csv_bytes, flavour_for, workbook_bytes
+from tracker.tabular.csv_writer import DEFAULT_TIMEZONE
 
 logger = logging.getLogger(__name__)
 
-# Spreadsheet programs run a cell starting with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+GROWTH_COLUMNS = (
+    "start_at",
+    "start_value",
+    "end_at",
+    "end_value",
+    "absolute",
+    "percent",
+    "weekly_percent",
+    "late_start",
+    "early_end",
+    "gaps",
+)
+# What a ``kind`` column holds, per table (for its words in readable tables).
+KINDS = {"milestones": {"kind": "milestone"}, "event_effects": {"kind": "event"}}
 
 
 def _r(value: float | None, digits: int = 4) -> float | None:
@@ -28,23 +48,17 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 4)
 
 
-def _iso(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return value.isoformat()
-
-
 def _platforms(values: Iterable[str]) -> str:
-    return ";".join(sorted(values))
+    return ", ".join(sorted(values))
 
 
 def _growth_cols(prefix: str, g: Growth | None) -> dict[str, Any]:
     if g is None:
-        return {}
+        return {f"{prefix}{n}": None for n in GROWTH_COLUMNS}
     return {
-        f"{prefix}start_at": _iso(g.start_at),
+        f"{prefix}start_at": g.start_at,
         f"{prefix}start_value": g.start_value,
-        f"{prefix}end_at": _iso(g.end_at),
+        f"{prefix}end_at": g.end_at,
         f"{prefix}end_value": g.end_value,
         f"{prefix}absolute": g.absolute,
         f"{prefix}percent": _r(g.percent),
@@ -55,11 +69,22 @@ def _growth_cols(prefix: str, g: Growth | None) -> dict[str, Any]:
     }
 
 
-def _people_rows(people: Iterable[PersonSummary]) -> list[dict[str, Any]]:
+def _who(names: Naming, person_id: int | None) -> dict[str, Any]:
+    """The columns that say who a row is about: key and name, or the pseudonym alone."""
+    if names.named:
+        return {"person_key": names.key(person_id), "name": names.label(person_id)}
+    return {"person": names.label(person_id)}
+
+
+def _table(dicts: list[dict[str, Any]], columns: tuple[str, ...] = ()) -> Table:
+    cols = tuple(dicts[0]) if dicts else columns
+    return Table(cols, [tuple(d.get(c) for c in cols) for d in dicts])
+
+
+def _people_rows(people: Iterable[PersonSummary], names: Naming) -> list[dict[str, Any]]:
     return [
         {
-            "person_key": p.person.key,
-            "name": p.person.name,
+            **_who(names, p.person.id),
             "role": p.person.role,
             "platforms_kickoff": len(p.platforms_kickoff),
             "platforms_kickoff_list": _platforms(p.platforms_kickoff),
@@ -81,19 +106,21 @@ def _people_rows(people: Iterable[PersonSummary]) -> list[dict[str, Any]]:
     ]
 
 
-def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
-    """Every table of the report, by name."""
+def tables(summary: CohortSummary, lang: str = "de", named: bool = False) -> dict[str, Table]:
+    """Every table of the report, by name (pseudonymous unless ``named``)."""
+    names = naming(summary, lang, named)
     people = (*summary.mentees, *summary.comparison)
-    keys = {p.person.id: p.person.key for p in people}
     roles = {p.person.id: p.person.role for p in people}
     per = summary.periods
-    overview = [
+    notice = t("report.internal" if named else "report.pseudonymous", lang)
+    overview: list[tuple[str, Any]] = [
+        ("notice", notice),
         ("cohort", summary.data.key),
         ("cohort_name", summary.data.name),
-        ("kickoff", per.kickoff.isoformat()),
-        ("closing", per.closing.isoformat()),
-        ("reference_day", per.reference.isoformat()),
-        ("generated_on", summary.today.isoformat()),
+        ("kickoff", per.kickoff),
+        ("closing", per.closing),
+        ("reference_day", per.reference),
+        ("generated_on", summary.today),
         ("mentees", len(summary.mentees)),
         ("comparison_people", len(summary.comparison)),
         ("mean_platforms_kickoff", _r(summary.mean_platforms("kickoff"))),
@@ -104,12 +131,13 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
         ("goals_reached", summary.goals_reached),
         ("goals_total", len(summary.goals)),
     ]
+    handle = (lambda h: {"handle": h}) if named else (lambda h: {})
     growth = [
         {
-            "person_key": keys[a.person_id],
+            **_who(names, a.person_id),
             "role": roles[a.person_id],
             "platform": a.platform,
-            "handle": a.handle,
+            **handle(a.handle),
             **_growth_cols("", a.growth),
             "coverage": _r(a.growth.coverage),
             **_growth_cols("followup_", a.followup),
@@ -134,7 +162,7 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
     ]
     effects = [
         {
-            "event_date": e.event_date.isoformat(),
+            "event_date": e.event_date,
             "kind": e.kind,
             "title": e.title,
             "metric": e.metric,
@@ -149,27 +177,27 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
     ]
     goals = [
         {
-            "person_key": keys.get(g.mentee_id),
-            "tandem_id": g.tandem_id,
+            **_who(names, g.mentee_id),
+            # Goal titles are free text the tandem wrote: only in the internal version.
+            **({"tandem_id": g.tandem_id, "title": g.title} if named else {}),
             "goal_id": g.goal_id,
-            "title": g.title,
             "kind": g.kind,
             "metric": g.metric,
             "platform": g.platform,
             "target": g.target,
             "weeks": g.weeks,
-            "due": _iso(g.due),
+            "due": g.due,
             "status": g.status,
-            "reached_on": _iso(g.reached_on),
+            "reached_on": g.reached_on,
             "evidence": "; ".join(evidence_text(e, lang) for e in g.evidence),
         }
         for g in summary.goals
     ]
     milestones = [
         {
-            "person_key": keys[m.person_id],
+            **_who(names, m.person_id),
             "kind": m.kind,
-            "at": m.at.isoformat(),
+            "at": m.at,
             "platform": m.platform,
             "value": m.value,
         }
@@ -178,13 +206,13 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
     ]
     quality = [
         {
-            "person_key": keys[a.person_id],
+            **_who(names, a.person_id),
             "role": roles[a.person_id],
             "platform": a.platform,
-            "handle": a.handle,
+            **handle(a.handle),
             "state": a.state,
-            "first_seen": _iso(a.first_seen),
-            "last_seen": _iso(a.last_seen),
+            "first_seen": a.first_seen,
+            "last_seen": a.last_seen,
             "coverage": _r(a.coverage),
             "gaps": a.gaps,
             "longest_gap_days": _r(a.longest_gap_days, 2),
@@ -196,48 +224,66 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
         for a in summary.accounts
     ]
     return {
-        "summary": pd.DataFrame(overview, columns=["measure", "value"]),
-        "people": pd.DataFrame(_people_rows(people)),
-        "growth": pd.DataFrame(growth),
-        "platform_growth": pd.DataFrame(platform_growth),
-        "event_effects": pd.DataFrame(effects),
-        "goals": pd.DataFrame(goals),
-        "milestones": pd.DataFrame(milestones),
-        "data_quality": pd.DataFrame(quality),
+        "summary": Table(("measure", "value"), list(overview)),
+        "people": _table(_people_rows(people, names)),
+        "growth": _table(growth),
+        "platform_growth": _table(platform_growth),
+        "event_effects": _table(effects),
+        "goals": _table(goals),
+        "milestones": _table(milestones),
+        "data_quality": _table(quality),
     }
 
 
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def _readable(name: str, table: Table, lang: str) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows for people: headings and codes in words."""
+    rows = readable_rows(table, lang, KINDS.get(name))
+    if name == "summary":
+        rows = [[header(measure, lang), value] for measure, value in rows]
+    return headers(table.columns, lang, True), rows
 
 
-def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(_safe_cell)
-    return out
-
-
-def write_csv(summary: CohortSummary, directory: Path, lang: str = "de") -> list[Path]:
-    """One CSV file per table in ``directory`` (created); returns the paths."""
+def write_csv(
+    summary: CohortSummary,
+    directory: Path,
+    lang: str = "de",
+    *,
+    named: bool = False,
+    machine: bool = False,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> list[Path]:
+    """One CSV file per table in ``directory`` (created); returns the paths. German readers get
+    German Excel's dialect unless ``machine``."""
     directory.mkdir(parents=True, exist_ok=True)
+    flavour = flavour_for(lang, machine, timezone)
+    readable = flavour.local_times
     paths = []
-    for name, frame in tables(summary, lang).items():
+    for name, table in tables(summary, lang, named).items():
+        if readable:
+            head, rows = _readable(name, table, lang)
+        else:
+            head, rows = list(table.columns), [list(r) for r in table.rows]
         path = directory / f"{name}.csv"
-        _safe(frame).to_csv(path, index=False)
+        path.write_bytes(csv_bytes(head, rows, flavour))
         paths.append(path)
     logger.info("wrote %d tables to %s", len(paths), directory)
     return paths
 
 
-def write_xlsx(summary: CohortSummary, path: Path, lang: str = "de") -> Path:
-    """One workbook with a sheet per table."""
+def write_xlsx(
+    summary: CohortSummary,
+    path: Path,
+    lang: str = "de",
+    *,
+    named: bool = False,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> Path:
+    """One workbook with a sheet per table: headings and states in words, real dates and
+    numbers; the first sheet's first row says who may read it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in tables(summary, lang).items():
-            _safe(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    sheets = []
+    for name, table in tables(summary, lang, named).items():
+        head, rows = _readable(name, table, lang)
+        sheets.append(Sheet(t(f"sheet.{name}", lang), head, rows))
+    path.write_bytes(workbook_bytes(sheets, lang, timezone))
     return path

@@ -29,6 +29,11 @@ ROUTES: dict[str, tuple[str, str, tuple[int, ...]]] = {
         "/export/cohort/c1.csv",
         (401, 404, 404, 404, 200),
     ),
+    "/export/cohort/<cohort_key>/snapshots.csv": (
+        "GET",
+        "/export/cohort/c1/snapshots.csv",
+        (401, 404, 404, 404, 200),
+    ),
     "/report/<cohort_key>.html": ("GET", "/report/c1.html", (302, 404, 404, 404, 200)),
     "/assets/<path:filename>": ("GET", "/assets/style.css", (200, 200, 200, 200, 200)),
     "/_favicon.ico": ("GET", "/_favicon.ico", (200, 200, 200, 200, 200)),

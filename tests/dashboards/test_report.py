@@ -3,11 +3,14 @@ workbook, with figures that match an independent recomputation from the raw rows
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,8 +63,24 @@ def html(built: Demo) -> str:
 
 @pytest.fixture(scope="module")
 def csv_dir(built: Demo) -> Path:
+    """The programme team's tables for programs: named, machine-readable."""
     out = built.dir / "tables"
+    run(built, "--format", "csv", "--named", "--machine", "--out", str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def german_dir(built: Demo) -> Path:
+    """What a German coordinator gets by default: for funders, for German Excel."""
+    out = built.dir / "tabellen"
     run(built, "--format", "csv", "--out", str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def workbook(built: Demo) -> Path:
+    out = built.dir / "bericht.xlsx"
+    run(built, "--format", "xlsx", "--out", str(out))
     return out
 
 
@@ -79,9 +98,7 @@ def test_html_is_self_contained_with_plotly_embedded_once(html: str) -> None:
     assert len(html.encode()) < 8_000_000  # small enough to send by email
 
 
-def test_html_names_every_mentee_under_german_headings(built: Demo, html: str) -> None:
-    for name in built.names.values():
-        assert name in html
+def test_html_under_german_headings(built: Demo, html: str) -> None:
     for heading in (
         "Zusammenfassung",
         "Vorher und nachher",
@@ -131,10 +148,9 @@ def test_csv_tables_are_tidy(built: Demo, csv_dir: Path) -> None:
     assert len(blogs) and blogs["absolute"].isna().all()
 
 
-def test_workbook_has_a_sheet_per_table(built: Demo) -> None:
-    out = built.dir / "bericht.xlsx"
-    run(built, "--format", "xlsx", "--out", str(out))
-    assert {"people", "growth", "goals", "data_quality"} <= set(load_workbook(out).sheetnames)
+def test_workbook_has_a_sheet_per_table(workbook: Path) -> None:
+    sheets = set(load_workbook(workbook).sheetnames)
+    assert {"Personen", "Wachstum", "Ziele", "Datenqualität"} <= sheets
 
 
 def test_one_mentee_recomputed_from_raw_rows(built: Demo, csv_dir: Path) -> None:
@@ -233,3 +249,146 @@ def test_data_quality_names_states_and_outcomes_in_words(html: str) -> None:
     codes = {"active", "not_found", "unavailable", "auth_failed", "paused", "ok", "error"}
     assert cells & codes == set()
     assert cells & {"aktiv", "nicht gefunden", "nicht öffentlich", "pausiert"}
+
+
+# -- who the report names -----------------------------------------------------------------------
+
+
+def _identifiers(d: Demo) -> list[str]:
+    """Every mentee's name, key and handle in the demo."""
+    with d.db.engine.connect() as conn:
+        handles = conn.execute(
+            text(
+                "SELECT a.handle FROM account a JOIN person p ON p.id = a.person_id "
+                "WHERE p.role = 'mentee'"
+            )
+        ).scalars()
+        found = [*d.names, *d.names.values(), *handles]
+    assert len(found) > 2 * len(d.names)
+    return found
+
+
+def _workbook_text(path: Path) -> str:
+    book = load_workbook(path)
+    return "\n".join(
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
+
+
+def test_default_report_names_no_mentee(
+    built: Demo, html: str, german_dir: Path, workbook: Path
+) -> None:
+    """For funders (the default): figures and pseudonyms, no name, key or handle in the HTML,
+    the CSV tables or the workbook."""
+    tables = "\n".join(p.read_bytes().decode("utf-8-sig") for p in german_dir.glob("*.csv"))
+    sheets = _workbook_text(workbook)
+    for what, body in (("html", html), ("csv", tables), ("xlsx", sheets)):
+        for identifier in _identifiers(built):
+            assert identifier not in body, (what, identifier)
+        assert "Mentee A" in body and "Mentee B" in body, what
+        assert "nur für das Programmteam" not in body, what
+    assert "Pseudonym" in html
+    # The goal titles are the tandems' own words: not in the funders' version.
+    with built.db.engine.connect() as conn:
+        titles = conn.execute(text("SELECT title FROM goal")).scalars().all()
+    assert titles and not any(f">{title}<" in html for title in titles)
+
+
+def test_named_report_names_everyone_and_says_it_is_internal(built: Demo) -> None:
+    page_path = built.dir / "intern.html"
+    run(built, "--named", "--out", str(page_path))
+    page = page_path.read_text(encoding="utf-8")
+    for name in built.names.values():
+        assert name in page
+    # The notice comes first, before any heading of the report.
+    assert page.index("INTERN – nur für das Programmteam") < page.index("<h1>")
+
+    tables = built.dir / "intern-tabellen"
+    run(built, "--format", "csv", "--named", "--out", str(tables))
+    summary = _excel_de(tables / "summary.csv")
+    assert summary[0]["Kennzahl"] == "Hinweis" and summary[0]["Wert"].startswith("INTERN")
+    people = (tables / "people.csv").read_text("utf-8-sig")
+    assert all(key in people and name in people for key, name in built.names.items())
+
+    book_path = built.dir / "intern.xlsx"
+    run(built, "--format", "xlsx", "--named", "--out", str(book_path))
+    first = load_workbook(book_path).worksheets[0]
+    assert first.title == "Zusammenfassung"
+    assert str(first["B2"].value).startswith("INTERN")
+    assert all(name in _workbook_text(book_path) for name in built.names.values())
+
+
+# -- tables for German Excel and for programs ---------------------------------------------------
+
+
+def _excel_de(path: Path) -> list[dict[str, str]]:
+    """Read a CSV as German Excel does: UTF-8 only with the byte-order mark, ';' between cells."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), path.name
+    return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8")), delimiter=";"))
+
+
+def _de_number(cell: str) -> float | None:
+    if cell == "":
+        return None
+    assert re.fullmatch(r"-?\d+(,\d+)?", cell), cell  # decimal comma, no point
+    return float(cell.replace(",", "."))
+
+
+def test_german_csv_opens_in_german_excel(built: Demo, german_dir: Path) -> None:
+    machine_dir = built.dir / "maschine"
+    run(built, "--format", "csv", "--machine", "--out", str(machine_dir))
+    people = _excel_de(german_dir / "people.csv")
+    machine = pd.read_csv(machine_dir / "people.csv").set_index("person")
+    assert "Beiträge pro Woche vor dem Auftakt" in people[0]
+    assert "posts_per_week_baseline" in machine.columns  # the variant for programs
+    fractional = 0
+    for row in people:
+        german = _de_number(row["Beiträge pro Woche im letzten Monat"])
+        expected = machine.loc[row["Person"], "posts_per_week_last_month"]
+        if german is None:
+            assert pd.isna(expected)
+            continue
+        assert german == pytest.approx(float(expected))
+        fractional += german != int(german)
+    assert fractional, "some value has a decimal comma"
+    assert {r["Rolle"] for r in people} == {"Mentee", "Vergleichsgruppe"}
+
+    summary = {r["Kennzahl"]: r["Wert"] for r in _excel_de(german_dir / "summary.csv")}
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", summary["Auftakt"])
+    goals = _excel_de(german_dir / "goals.csv")
+    assert {g["Stand"] for g in goals} <= {"offen", "auf gutem Weg", "erreicht", "verfehlt"}
+    assert "erreicht" in {g["Stand"] for g in goals}
+    quality = _excel_de(german_dir / "data_quality.csv")
+    # Local times as German Excel reads them, in the programme's time zone.
+    seen = [q["erster Abruf"] for q in quality if q["erster Abruf"]]
+    assert seen and all(re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", s) for s in seen)
+    machine_quality = pd.read_csv(machine_dir / "data_quality.csv")
+    first = pd.Timestamp(machine_quality["first_seen"].dropna().iloc[0])
+    assert first.tzinfo is not None and first.utcoffset() == timedelta(0)
+    local = first.tz_convert("Europe/Berlin").strftime("%d.%m.%Y %H:%M")
+    assert local == seen[0]
+    # Blogs tell no follower count: unknown stays empty, never 0.
+    growth = _excel_de(german_dir / "growth.csv")
+    blogs = [g for g in growth if g["Plattform"] == "Blog"]
+    assert blogs and all(g["Zuwachs"] == "" for g in blogs)
+
+
+def test_workbook_has_real_dates_numbers_and_words(workbook: Path) -> None:
+    book = load_workbook(workbook)
+
+    def column(sheet: str, title: str) -> list[Any]:
+        ws = book[sheet]
+        head = [c.value for c in ws[1]]
+        return [row[head.index(title)] for row in ws.iter_rows(min_row=2)]
+
+    kickoff = {r[0].value: r[1] for r in book["Zusammenfassung"].iter_rows(min_row=2)}["Auftakt"]
+    assert isinstance(kickoff.value, datetime) and kickoff.number_format == "DD.MM.YYYY"
+    posts = [c for c in column("Personen", "Beiträge pro Woche im letzten Monat") if c.value]
+    assert posts and all(c.data_type == "n" and isinstance(c.value, float | int) for c in posts)
+    starts = [c for c in column("Wachstum", "erster Wert am") if c.value is not None]
+    assert starts and all(isinstance(c.value, datetime) for c in starts)
+    assert all(c.number_format == "DD.MM.YYYY HH:MM" for c in starts)
+    states = {c.value for c in column("Ziele", "Stand")}
+    assert "erreicht" in states and not states & {"reached", "missed", "on_track", "open"}
+    assert {c.value for c in column("Personen", "Rolle")} == {"Mentee", "Vergleichsgruppe"}

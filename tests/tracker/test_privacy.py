@@ -10,15 +10,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, func, select, update
 
 from tests.tracker.privacy_world import (
     BERTA,
     KORA,
     MIRA,
     NORA,
+    T0,
     WILMA,
     account_ids,
+    add_goal,
+    add_note,
     all_tables,
     build_world,
     mentions,
@@ -30,7 +33,14 @@ from tracker.errors import NotFoundError, PrivacyError
 from tracker.privacy import erase_person, export_person, write_export
 from tracker.privacy.export import TABLE_DOCS
 from tracker.store.db import Database
-from tracker.store.models import AuditEntry, Goal, PostMetric, ProfileSnapshot, Tandem
+from tracker.store.models import (
+    AuditEntry,
+    Goal,
+    Person,
+    PostMetric,
+    ProfileSnapshot,
+    Tandem,
+)
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:
@@ -310,3 +320,36 @@ def test_cli_audit_lists_views_of_one_person(
     assert NORA.email in out and KORA.email in out
     assert MIRA.key not in out
     assert "2 entries" in out
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_cli_export_neutralises_formulas_in_every_csv(
+    cli: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A goal, note or name typed as a spreadsheet formula reaches the CSV files of the export
+    as text (apostrophe first), never as a formula; the JSON keeps it exactly as typed."""
+    world_tandem = tables_of(read_zip(export_person(cli, WILMA.key)))["tandem"][0]["id"]
+    add_goal(cli, world_tandem, FORMULA, MIRA.email, T0)
+    add_note(cli, world_tandem, WILMA, "@SUM(1+1)*cmd|' /C calc'!A0", T0)
+    with cli.write() as session:
+        session.execute(
+            update(Person).where(Person.key == WILMA.key).values(display_name="+" + FORMULA)
+        )
+    out = tmp_path / "wilma.zip"
+    assert main(["--db", cli.url, "privacy", "export", WILMA.key, "--out", str(out)]) == 0
+    files = read_zip(out.read_bytes())
+
+    def cells(name: str, column: str) -> list[str]:
+        text = files[f"{name}.csv"].decode("utf-8-sig")
+        return [row[column] for row in csv.DictReader(io.StringIO(text))]
+
+    assert "'" + FORMULA in cells("goal", "title")
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0" in cells("checkin_note", "text")
+    assert cells("person", "display_name") == ["'+" + FORMULA]
+    for name in ("goal", "checkin_note", "person"):
+        for row in csv.reader(io.StringIO(files[f"{name}.csv"].decode("utf-8-sig"))):
+            assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), (name, row)
+    # JSON is for programs: kept exactly as typed.
+    assert FORMULA in [g["title"] for g in tables_of(files)["goal"]]

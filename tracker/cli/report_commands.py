@@ -27,8 +27,22 @@ def report(
     today: str = typer.Option(
         None, "--today", help="Report as of this day (YYYY-MM-DD) [default: today]."
     ),
+    named: bool = typer.Option(
+        False,
+        "--named",
+        help="Internal version for the programme team: names, keys, accounts and goal titles "
+        "(marked internal). Without it people appear as pseudonyms (Mentee A, B, ...).",
+    ),
+    machine: bool = typer.Option(
+        False,
+        "--machine",
+        help="CSV for programs: ',' separator, ISO times in UTC, English column names "
+        "[default in German: CSV for German Excel].",
+    ),
 ) -> None:
-    """Write the cohort's impact report: one self-contained HTML file, CSV tables or a workbook."""
+    """Write the cohort's impact report: one self-contained HTML file, CSV tables or a workbook.
+
+    By default the report is for funders: cohort figures and pseudonyms, no names."""
     if fmt not in REPORT_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(REPORT_FORMATS)}", param_hint="--format")
     if lang not in ("de", "en"):
@@ -40,7 +54,18 @@ def report(
     # Lazy: the tracker package imports dashboards only inside the commands that render.
     from dashboards.report.html_report import write_report
 
-    paths = write_report(state(ctx).db, cohort, out, fmt=fmt, lang=lang, today=day)
+    ctx_state = state(ctx)
+    paths = write_report(
+        ctx_state.db,
+        cohort,
+        out,
+        fmt=fmt,
+        lang=lang,
+        today=day,
+        named=named,
+        machine=machine,
+        timezone=ctx_state.config.tracker.timezone,
+    )
     for path in paths:
         console.print(f"wrote {escape(str(path))}")
 

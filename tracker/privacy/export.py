@@ -3,7 +3,6 @@ CSV files, one pair per table, with a README in German and English."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -11,6 +10,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from tracker.privacy.person_rows import (
     resolve,
 )
 from tracker.store.db import Database
+from tracker.tabular import MACHINE, csv_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -104,14 +105,6 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(_value(value))
-
-
 def _read(session: Session, selection: Selection) -> tuple[list[str], list[dict[str, Any]]]:
     hidden = SECRET_COLUMNS.get(selection.name, ())
     columns = [c for c in selection.table.c if c.name not in hidden]
@@ -131,14 +124,14 @@ def collect(
     return {name: _read(session, selections[name]) for name in TABLE_DOCS}
 
 
+# Machine-readable (portability), with a byte-order mark so spreadsheet programs read umlauts.
+EXPORT_CSV = replace(MACHINE, name="export", bom=True)
+
+
 def _csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_value(row[c]) for c in columns])
-    # The byte-order mark lets spreadsheet programs read umlauts correctly.
-    return buffer.getvalue().encode("utf-8-sig")
+    """One table as CSV through the project's one writer: text that a spreadsheet would run as
+    a formula (a goal or note starting with ``=``) is neutralised, as in every other CSV."""
+    return csv_bytes(columns, ([row[c] for c in columns] for row in rows), EXPORT_CSV)
 
 
 def readme(scope: PersonScope, counts: Mapping[str, int], made_at: datetime) -> str:
