@@ -21,7 +21,7 @@ from tracker.cohort.periods import Window
 from tracker.metrics import (
     EFFECT_DAYS,
     Counts,
-    as_moment,
+    add_days,
     clip_window,
     effect_windows,
     growth_of,
@@ -61,7 +61,7 @@ class EffectTally:
     growth (%) per account."""
 
     def __init__(self, events: pd.DataFrame, today: date) -> None:
-        until = as_moment(today) + pd.Timedelta(days=1)
+        until = add_days(today, 1)
         self.windows: list[tuple[Any, Window | None, Window | None, bool]] = []
         for ev in events.itertuples(index=False):
             full_before, full_after = effect_windows(ev.date, EFFECT_DAYS)
