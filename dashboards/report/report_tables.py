@@ -68,8 +68,8 @@ def _people_rows(people: Iterable[PersonSummary]) -> list[dict[str, Any]]:
             "posts_per_week_baseline": _r(p.posts_per_week_baseline),
             "posts_per_week_last_month": _r(p.posts_per_week_last_month),
             "posts_per_week_followup": _r(p.posts_per_week_followup),
-            "engagement_baseline": _r(p.engagement_baseline),
-            "engagement_last_month": _r(p.engagement_last_month),
+            "followers_latest": p.followers_latest,
+            "follower_growth_percent": _pct(p.follower_growth),
             "weekly_at_start": p.weekly_at_start,
             "weekly_at_end": p.weekly_at_end,
             "weekly_now": p.weekly_now,
@@ -93,6 +93,7 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
         ("kickoff", per.kickoff.isoformat()),
         ("closing", per.closing.isoformat()),
         ("reference_day", per.reference.isoformat()),
+        ("closed", summary.closed),
         ("generated_on", summary.today.isoformat()),
         ("mentees", len(summary.mentees)),
         ("comparison_people", len(summary.comparison)),
@@ -129,8 +130,28 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
             "median_percent": _r(g.median_percent),
             "median_weekly_percent": _pct(g.median_weekly),
             "followup_weekly_percent": _pct(g.followup_weekly),
+            "people": g.people,
+            "posts_per_week_baseline": _r(g.posts_per_week_baseline),
+            "posts_per_week_last_month": _r(g.posts_per_week_last_month),
+            "engagement_baseline": _r(g.engagement_baseline),
+            "engagement_baseline_people": g.engaged_baseline,
+            "engagement_last_month": _r(g.engagement_last_month),
+            "engagement_last_month_people": g.engaged_last_month,
         }
         for g in summary.platform_growth
+    ]
+    platform_posting = [
+        {
+            "person_key": p.person.key,
+            "role": p.person.role,
+            "platform": f.platform,
+            "posts_per_week_baseline": _r(f.posts_per_week_baseline),
+            "posts_per_week_last_month": _r(f.posts_per_week_last_month),
+            "engagement_baseline": _r(f.engagement_baseline),
+            "engagement_last_month": _r(f.engagement_last_month),
+        }
+        for p in people
+        for f in p.per_platform
     ]
     effects = [
         {
@@ -138,6 +159,7 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
             "kind": e.kind,
             "title": e.title,
             "metric": e.metric,
+            "platform": e.platform,
             "before": _r(e.before),
             "after": _r(e.after),
             "change": _r(None if e.before is None or e.after is None else e.after - e.before),
@@ -200,6 +222,7 @@ def tables(summary: CohortSummary, lang: str = "de") -> dict[str, pd.DataFrame]:
         "people": pd.DataFrame(_people_rows(people)),
         "growth": pd.DataFrame(growth),
         "platform_growth": pd.DataFrame(platform_growth),
+        "platform_posting": pd.DataFrame(platform_posting),
         "event_effects": pd.DataFrame(effects),
         "goals": pd.DataFrame(goals),
         "milestones": pd.DataFrame(milestones),

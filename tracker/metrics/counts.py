@@ -57,6 +57,11 @@ def programme_zone() -> ZoneInfo:
     return _zone
 
 
+def local_today() -> date:
+    """Today in the programme's time zone."""
+    return datetime.now(_zone).date()
+
+
 def as_moment(value: datetime | date | pd.Timestamp) -> pd.Timestamp:
     """A UTC timestamp; a date means the start of that day in the programme's time zone; a
     naive time is taken as UTC."""
