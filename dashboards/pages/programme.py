@@ -208,7 +208,8 @@ def _effects(summary: CohortSummary, lang: str) -> Any:
         rows.append(cells)
     heads = ["", "", text["posts_per_week"], text["metric_followers"]]
     heads += [text["engagement_on"].format(platform=platform_name(p, lang)) for p in platforms]
-    return _data_table("programme-effects", heads, rows)
+    # Wide (a column per platform): scrolls sideways inside its card on a small screen.
+    return html.Div(_data_table("programme-effects", heads, rows), style={"overflowX": "auto"})
 
 
 def _goals(summary: CohortSummary, lang: str) -> Any:
@@ -273,8 +274,8 @@ def show_programme(cohort_key: Any, sort: Any) -> Any:
         ),
         html.Section(
             [
-                html.H3(REPORT_TEXT[lang]["growth_by_platform"]),
                 _goals(summary, lang),
+                html.H3(REPORT_TEXT[lang]["growth_by_platform"]),
                 _growth(summary, lang),
                 html.H3(REPORT_TEXT[lang]["posting_by_platform"]),
                 _posting(summary, lang),

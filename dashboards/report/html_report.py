@@ -321,7 +321,7 @@ def charts(summary: CohortSummary, lang: str) -> dict[str, Any]:
         )
     ]
     # Engagement per platform, never pooled: one chart per platform measured.
-    for platform in sorted({e.platform for e in summary.effects if e.platform}):
+    for platform in effect_platforms(summary):
         on = [e for e in summary.effects if e.metric == "engagement" and e.platform == platform]
         title = text["engagement_on"].format(platform=platform_name(platform, lang))
         out["effects"].append(_chart(event_effects_figure(on, "engagement", lang, title=title)))
@@ -354,8 +354,9 @@ def effect_key(metric: str, platform: str | None) -> str:
 
 
 def effect_platforms(summary: CohortSummary) -> list[str]:
-    """The platforms with an engagement effect, by name."""
-    return sorted({e.platform for e in summary.effects if e.platform})
+    """The platforms with an engagement effect measured for any event (n > 0), by name: a
+    platform without follower counts (blogs) has no engagement rate to compare."""
+    return sorted({e.platform for e in summary.effects if e.platform and e.people})
 
 
 def _effect_rows(summary: CohortSummary, lang: str) -> list[tuple[str, date, bool, dict[str, Any]]]:
