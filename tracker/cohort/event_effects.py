@@ -82,6 +82,9 @@ class EffectTally:
     def add(self, posts: pd.DataFrame, rates: pd.DataFrame, counts: Iterable[Counts]) -> None:
         """One mentee's posts, engagement rates and the follower counts of her accounts."""
         counts = list(counts)
+        platform = rates["platform"].to_numpy()
+        # Split once per mentee, not once per event.
+        on = {p: rates[platform == p] for p in sorted(set(platform.tolist()))}
         for i, (_, before, after, _) in enumerate(self.windows):
             if before is None or after is None:
                 continue
@@ -89,10 +92,9 @@ class EffectTally:
             pairs["posts_per_week"].append(
                 (posts_per_week(posts, *before), posts_per_week(posts, *after))
             )
-            for platform in sorted(set(rates["platform"].tolist())):
-                on = rates[rates["platform"].to_numpy() == platform]
-                self.engaged[i].setdefault(platform, []).append(
-                    (median_engagement(on, *before), median_engagement(on, *after))
+            for name, mine in on.items():
+                self.engaged[i].setdefault(name, []).append(
+                    (median_engagement(mine, *before), median_engagement(mine, *after))
                 )
             for c in counts:
                 b, a = growth_of(c, *before), growth_of(c, *after)
