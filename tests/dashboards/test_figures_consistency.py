@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import statistics
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -119,12 +120,15 @@ def page(built: Built) -> Any:
     )
     assert response.status_code == 302
     client.get("/programm")  # sets the CSRF cookie the callbacks need
-    from tests.dashboards.dashcall import call, dependencies, stripped
-
+    # The helpers conftest.py loaded by their path (tests run in importlib mode).
+    dashcall = sys.modules["dashboards_test_dashcall"]
     dep = next(
-        d for d in dependencies(client) if "programme-body.children" in stripped(d["output"])
+        d
+        for d in dashcall.dependencies(client)
+        if "programme-body.children" in dashcall.stripped(d["output"])
     )
-    answer = call(client, dep, {"programme-cohort.value": "demo", "programme-sort.value": "name"})
+    values = {"programme-cohort.value": "demo", "programme-sort.value": "name"}
+    answer = dashcall.call(client, dep, values)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.get_json()["response"]["programme-body"]["children"]
 
