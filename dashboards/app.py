@@ -25,6 +25,7 @@ from dashboards.i18n import COOKIE, LANGUAGES, current_language, t
 from dashboards.request_context import EXTENSION, AppState, current_viewer
 from tracker.config import Config
 from tracker.errors import ConfigError
+from tracker.metrics import set_timezone
 from tracker.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     server.extensions[EXTENSION] = AppState(config=config, db=db, demo=demo)
+    set_timezone(config.tracker.timezone)  # the programme's local days and weeks
     auth.init_app(server)
     server.before_request(_home)
     server.after_request(scope.flush_audit)

@@ -156,6 +156,7 @@ def small_multiples_figure(
             "domain": [y1 - height, y1],
             "anchor": f"x{suffix}",
             "gridcolor": GRID,
+            "rangemode": "tozero",  # a count chart starts at zero, as on every surface
         }
         layout["annotations"].append(
             {

@@ -1,5 +1,7 @@
-"""Programme page for coordinators: the cohort table (sortable), small multiples, the effect of
-the programme's events, and downloads (impact report, CSV)."""
+"""Programme page for coordinators: the cohort table (sortable), growth, posting and engagement
+per platform, goals reached, the effect of the programme's events, small multiples, and
+downloads (impact report, CSV). Every figure comes from ``tracker.cohort.cohort_summary``, the
+same summary the impact report formats, under the report's labels."""
 
 from __future__ import annotations
 
@@ -10,12 +12,17 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboards.access import AccessDenied, audit, require_role
-from dashboards.charts import sparkline
+from dashboards.charts import event_label, sparkline
 from dashboards.i18n import current_language, fmt_date, fmt_decimal, fmt_int, fmt_percent, t
 from dashboards.pages.common import denied
-from dashboards.programme.cohort_table import SORT_KEYS, CohortView, cohorts, load_cohort, sort_rows
+from dashboards.programme.cohort_table import SORT_KEYS, CohortView, cohort_view, sort_rows
+from dashboards.report.html_report import effect_key, effect_platforms
 from dashboards.request_context import app_state, current_viewer
-from tracker.store.models import Cohort
+from tracker.cohort.cohort_summary import CohortSummary, load_summary
+from tracker.errors import NotFoundError
+from tracker.explain import explain_metric, platform_name
+from tracker.programme.structure import cohorts
+from tracker.text import Section
 
 dash.register_page(__name__, path="/programm", name="Programm", order=3)
 
@@ -116,27 +123,103 @@ def _table(view: CohortView, sort: str, lang: str) -> Any:
     return html.Table([html.Thead(head), html.Tbody(body)], className="data", id="programme-table")
 
 
-def _effects(view: CohortView, lang: str) -> Any:
-    rows = [
-        html.Tr(
-            [
-                html.Td(e.title),
-                html.Td(fmt_date(date.fromisoformat(e.day), lang)),
-                html.Td(fmt_decimal(e.before, lang, 2), className="num"),
-                html.Td(fmt_decimal(e.after, lang, 2) if e.complete else "…", className="num"),
-            ]
-        )
-        for e in view.effects
+def _data_table(table_id: str, heads: list[str], rows: list[list[str]]) -> Any:
+    """A table whose first column labels each row and whose other cells are figures."""
+    head = html.Tr([html.Th(h, className="num" if i else None) for i, h in enumerate(heads)])
+    body = [
+        html.Tr([html.Td(c, className="num" if i else None) for i, c in enumerate(row)])
+        for row in rows
     ]
-    head = html.Tr(
+    return html.Table([html.Thead(head), html.Tbody(body)], className="data", id=table_id)
+
+
+def _pct(value: float | None, lang: str) -> str:
+    """A fraction as percent with two decimals (0.0479 -> 4,79 %)."""
+    return "–" if value is None else f"{fmt_decimal(value * 100, lang, 2)} %"
+
+
+def _growth(summary: CohortSummary, lang: str) -> Any:
+    """Follower growth per platform: every account counted, the median over those measured."""
+    text = Section("report", lang)
+    rows = [
         [
-            html.Th(t("col.event", lang)),
-            html.Th(t("chart.date", lang)),
-            html.Th(t("col.before", lang), className="num"),
-            html.Th(t("col.after", lang), className="num"),
+            platform_name(g.platform, lang),
+            fmt_int(g.accounts, lang),
+            fmt_int(g.measured, lang),
+            _pct(g.median_weekly, lang),
         ]
+        for g in summary.platform_growth
+        if g.role == "mentee"
+    ]
+    heads = [text["platform"], text["accounts"], f"{text['measured']} ({text['n']})"]
+    return _data_table("programme-growth", [*heads, text["weekly_rate"]], rows)
+
+
+def _posting(summary: CohortSummary, lang: str) -> Any:
+    """Posting and engagement per platform, medians over the mentees with an account there."""
+    text = Section("report", lang)
+    rows = [
+        [
+            platform_name(g.platform, lang),
+            fmt_int(g.people, lang),
+            fmt_decimal(g.posts_per_week_baseline, lang, 2),
+            fmt_decimal(g.posts_per_week_last_month, lang, 2),
+            f"{fmt_decimal(g.engagement_baseline, lang, 2)} ({g.engaged_baseline})",
+            f"{fmt_decimal(g.engagement_last_month, lang, 2)} ({g.engaged_last_month})",
+        ]
+        for g in summary.platform_growth
+        if g.role == "mentee"
+    ]
+    heads = [
+        text["platform"],
+        f"{text['with_account']} ({text['n']})",
+        f"{text['posts_per_week']}: {text['baseline']}",
+        text["last_month"],
+        f"{text['engagement']}: {text['baseline']} ({text['n']})",
+        f"{text['last_month']} ({text['n']})",
+    ]
+    return _data_table("programme-posting", heads, rows)
+
+
+def _effects(summary: CohortSummary, lang: str) -> Any:
+    """Per event: each metric before -> after with its n; engagement per platform."""
+    text = Section("report", lang)
+    platforms = effect_platforms(summary)
+    keys = ["posts_per_week", "follower_growth"] + [effect_key("engagement", p) for p in platforms]
+    by: dict[tuple[date, str, str], dict[str, Any]] = {}
+    complete: dict[tuple[date, str, str], bool] = {}
+    for effect in summary.effects:
+        at = (effect.event_date, effect.kind, effect.title)
+        by.setdefault(at, {})[effect_key(effect.metric, effect.platform)] = effect
+        complete[at] = effect.complete
+    rows = []
+    for (day, kind, title), found in by.items():
+        cells = [event_label(kind, title, lang), fmt_date(day, lang)]
+        if not complete[(day, kind, title)]:
+            cells[1] += f" ({text['partial']})"
+        for key in keys:
+            e = found.get(key)
+            cells.append(
+                "–"
+                if e is None
+                else f"{fmt_decimal(e.before, lang, 2)} → {fmt_decimal(e.after, lang, 2)}"
+                f" ({text['n']} = {e.people})"
+            )
+        rows.append(cells)
+    heads = ["", "", text["posts_per_week"], text["metric_followers"]]
+    heads += [text["engagement_on"].format(platform=platform_name(p, lang)) for p in platforms]
+    # Wide (a column per platform): scrolls sideways inside its card on a small screen.
+    return html.Div(_data_table("programme-effects", heads, rows), style={"overflowX": "auto"})
+
+
+def _goals(summary: CohortSummary, lang: str) -> Any:
+    text = Section("report", lang)
+    reached = (
+        f"{fmt_int(summary.goals_reached, lang)} {text['of']} {fmt_int(len(summary.goals), lang)}"
     )
-    return html.Table([html.Thead(head), html.Tbody(rows)], className="data")
+    return html.P(
+        [html.Span(f"{text['goals_reached']}: "), html.Strong(reached)], id="programme-goals"
+    )
 
 
 @callback(
@@ -151,13 +234,14 @@ def show_programme(cohort_key: Any, sort: Any) -> Any:
         viewer = require_role(current_viewer(), "coordinator")
     except AccessDenied:
         return denied(lang), []
-    with app_state().db.session() as session:
-        from sqlalchemy import select
-
-        cohort = session.scalar(select(Cohort).where(Cohort.key == str(cohort_key)))
-        if cohort is None:
-            return denied(lang), []
-        view = load_cohort(session, cohort)
+    key = str(cohort_key)
+    try:
+        with app_state().db.session() as session:
+            summary = load_summary(session, key)
+    except NotFoundError:
+        return denied(lang), []
+    view = cohort_view(summary)
+    cohort = summary.data
     audit(viewer, None, f"page.programme:{cohort.key}")
     multiples = [
         html.Div(
@@ -195,9 +279,19 @@ def show_programme(cohort_key: Any, sort: Any) -> Any:
         ),
         html.Section(
             [
+                _goals(summary, lang),
+                html.H3(Section("report", lang)["growth_by_platform"]),
+                _growth(summary, lang),
+                html.H3(Section("report", lang)["posting_by_platform"]),
+                _posting(summary, lang),
+            ],
+            className="card",
+        ),
+        html.Section(
+            [
                 html.H3(t("programme.effects", lang)),
-                html.P(t("programme.effects_note", lang), className="muted"),
-                _effects(view, lang),
+                html.P(explain_metric("event_effect", lang).text, className="muted"),
+                _effects(summary, lang),
             ],
             className="card",
         ),

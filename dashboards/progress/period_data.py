@@ -97,6 +97,10 @@ _NS_WEEK = 7 * _NS_DAY
 _MONDAY = 4 * _NS_DAY  # 1970-01-05: weeks for the engagement chart run Monday to Sunday
 
 
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(metrics.programme_zone()).date()
+
+
 def _step(start: datetime, end: datetime) -> timedelta:
     days = max(1, (end - start).days)
     return timedelta(days=max(1, -(-days // MAX_POINTS)))
@@ -146,7 +150,7 @@ def _follower_lines(
             grid, values = metrics.on_grid(counts, step_ns, int(counts.times[0]), end_ns)
             lines.append(Line(platform, _iso(grid), _values(values)))
             notes.extend(
-                GapNote(platform, g.start.date(), g.end.date())
+                GapNote(platform, _local_day(g.start), _local_day(g.end))
                 for g in metrics.gaps_in(counts.times, max_gap)
             )
     return tuple(lines), tuple(notes)
@@ -168,8 +172,10 @@ def _weekly_posts(
         counts = metrics.week_counts(at, start_ns, end_ns)
         if not len(at) or not len(counts):
             continue
-        weeks = start_ns + _NS_WEEK * np.arange(len(counts), dtype="int64")
-        lines.append(Line(platform, _iso(weeks), _values(counts.astype("float64"))))
+        weeks = metrics.week_edges(start_ns, end_ns)[: len(counts)]
+        lines.append(
+            Line(platform, _iso(metrics.wall_ns(weeks)), _values(counts.astype("float64")))
+        )
     return tuple(lines)
 
 
@@ -190,7 +196,8 @@ def _engagement(accounts: Sequence[AccountData], start: datetime) -> tuple[Line,
         known = ~np.isnan(rate)
         if not known.any():
             continue
-        week = (at[known] - _MONDAY) // _NS_WEEK
+        # Calendar weeks of the programme's local days; the Mondays below are local days.
+        week = (metrics.wall_ns(at[known]) - _MONDAY) // _NS_WEEK
         first = int(week.min())
         medians = np.full(int(week.max()) - first + 1, np.nan)
         # Medians of all weeks at once: sorted by week then rate, each week's middle one or two.

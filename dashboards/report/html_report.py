@@ -34,7 +34,7 @@ from dashboards.charts import (
 from dashboards.i18n import t
 from dashboards.report.naming import Naming, naming
 from dashboards.report.report_tables import write_csv, write_xlsx
-from tracker.cohort.cohort_summary import CohortSummary, PersonSummary, summarise
+from tracker.cohort.cohort_summary import CohortSummary, PersonSummary, load_summary
 from tracker.explain import (
     describe_milestone,
     evidence_text,
@@ -47,7 +47,6 @@ from tracker.explain import (
 )
 from tracker.metrics import Counts, as_moment, median_or_none, on_grid
 from tracker.store.db import Database
-from tracker.store.read_cohort import load_cohort
 from tracker.tabular.csv_writer import DEFAULT_TIMEZONE
 from tracker.text import Section, language, text_or
 
@@ -69,10 +68,8 @@ class Chart:
 
 def build_summary(db: Database, cohort_key: str, today: date | None = None) -> CohortSummary:
     """Load the cohort and compute every figure; raises NotFoundError for an unknown cohort."""
-    today = today or date.today()
     with db.session() as session:
-        data = load_cohort(session, cohort_key)
-    return summarise(data, today)
+        return load_summary(session, cohort_key, today)
 
 
 def _chart(fig: Figure) -> Chart:
@@ -140,22 +137,35 @@ def _ns(moment: pd.Timestamp) -> int:
     return int(as_moment(moment).as_unit("ns").value)
 
 
+def end_label(summary: CohortSummary, lang: str) -> str:
+    """ "zum Abschluss" once the closing has come, "Stand TT.MM.JJJJ" (today) before."""
+    text = Section("report", lang)
+    if summary.closed:
+        return text["at_closing"]
+    return text["as_of"].format(day=format_date(summary.today, lang))
+
+
 def charts(summary: CohortSummary, lang: str, names: Naming | None = None) -> dict[str, Any]:
     """The report's figures as HTML fragments; people shown as ``names`` says (pseudonyms by
     default)."""
     names = names or naming(summary, lang)
     text = Section("report", lang)
     mentees = summary.mentees
+    growth = [g for g in summary.platform_growth if g.role == "mentee"]
     cohort_rows = [
         (
             text["posts_per_week"],
-            _median([p.posts_per_week_baseline for p in mentees]),
-            _median([p.posts_per_week_last_month for p in mentees]),
+            summary.median("posts_per_week_baseline")[0],
+            summary.median("posts_per_week_last_month")[0],
         ),
-        (
-            text["engagement"],
-            _median([p.engagement_baseline for p in mentees]),
-            _median([p.engagement_last_month for p in mentees]),
+        *(
+            (
+                text["engagement_on"].format(platform=platform_name(g.platform, lang)),
+                g.engagement_baseline,
+                g.engagement_last_month,
+            )
+            for g in growth
+            if g.engaged_baseline or g.engaged_last_month
         ),
         (
             text["platforms"],
@@ -183,24 +193,18 @@ def charts(summary: CohortSummary, lang: str, names: Naming | None = None) -> di
                 title=text["posts_per_week"],
             )
         )
-        out["before_after_engagement"] = _chart(
-            before_after_figure(
-                [
-                    (names.label(p.person.id), p.engagement_baseline, p.engagement_last_month)
-                    for p in mentees
-                ],
-                lang,
-                title=text["engagement"],
-            )
-        )
     out["effects"] = [
         _chart(event_effects_figure(summary.effects, metric, lang, title=title))
         for metric, title in (
             ("posts_per_week", text["posts_per_week"]),
             ("follower_growth", text["metric_followers"]),
-            ("engagement", text["engagement"]),
         )
     ]
+    # Engagement per platform, never pooled: one chart per platform measured.
+    for platform in effect_platforms(summary):
+        on = [e for e in summary.effects if e.metric == "engagement" and e.platform == platform]
+        title = text["engagement_on"].format(platform=platform_name(platform, lang))
+        out["effects"].append(_chart(event_effects_figure(on, "engagement", lang, title=title)))
     labels = {p.person.id: names.label(p.person.id) for p in mentees}
     out["milestones"] = _chart(milestones_figure(summary.milestones, labels, lang))
     panels = _panels(summary, mentees, names)
@@ -224,13 +228,25 @@ def _growth_rows(summary: CohortSummary) -> list[tuple[str, Any, Any]]:
     return [(p, mentee.get(p), other.get(p)) for p in sorted(set(mentee) | set(other))]
 
 
+def effect_key(metric: str, platform: str | None) -> str:
+    """The column of an effect: its metric, engagement per platform (``engagement:x``)."""
+    return metric if platform is None else f"{metric}:{platform}"
+
+
+def effect_platforms(summary: CohortSummary) -> list[str]:
+    """The platforms with an engagement effect measured for any event (n > 0), by name: a
+    platform without follower counts (blogs) has no engagement rate to compare."""
+    return sorted({e.platform for e in summary.effects if e.platform and e.people})
+
+
 def _effect_rows(summary: CohortSummary, lang: str) -> list[tuple[str, date, bool, dict[str, Any]]]:
-    """Per event: its label, day, whether the window after it has passed, and its effects."""
+    """Per event: its label, day, whether the window after it has passed, and its effects by
+    :func:`effect_key`."""
     rows: dict[tuple[date, str, str], dict[str, Any]] = {}
     complete: dict[tuple[date, str, str], bool] = {}
     for e in summary.effects:
         key = (e.event_date, e.kind, e.title)
-        rows.setdefault(key, {})[e.metric] = e
+        rows.setdefault(key, {})[effect_key(e.metric, e.platform)] = e
         complete[key] = e.complete
     return [
         (event_label(kind, title, lang), day, complete[(day, kind, title)], metrics)
@@ -287,6 +303,8 @@ def render_html(summary: CohortSummary, lang: str = "de", named: bool = False) -
         "names": names.labels,
         "growth_rows": _growth_rows(summary),
         "effect_rows": _effect_rows(summary, lang),
+        "effect_platforms": effect_platforms(summary),
+        "end_label": end_label(summary, lang),
         "problems": [a for a in summary.accounts if a.in_error or a.gaps],
         "mean_coverage": _median([a.coverage for a in summary.accounts]),
         "few": len(summary.mentees) <= PER_PERSON_BARS_UP_TO,
@@ -294,6 +312,7 @@ def render_html(summary: CohortSummary, lang: str = "de", named: bool = False) -
     env = _environment()
     env.filters["platform_name"] = lambda p: platform_name(p, lang)
     env.filters["evidence_text"] = lambda e: evidence_text(e, lang)
+    env.filters["effect_column"] = lambda p: effect_key("engagement", p)
     return env.get_template("report.html").render(**context)
 
 

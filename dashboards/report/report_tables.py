@@ -93,8 +93,8 @@ def _people_rows(people: Iterable[PersonSummary], names: Naming) -> list[dict[st
             "posts_per_week_baseline": _r(p.posts_per_week_baseline),
             "posts_per_week_last_month": _r(p.posts_per_week_last_month),
             "posts_per_week_followup": _r(p.posts_per_week_followup),
-            "engagement_baseline": _r(p.engagement_baseline),
-            "engagement_last_month": _r(p.engagement_last_month),
+            "followers_latest": p.followers_latest,
+            "follower_growth_percent": _pct(p.follower_growth),
             "weekly_at_start": p.weekly_at_start,
             "weekly_at_end": p.weekly_at_end,
             "weekly_now": p.weekly_now,
@@ -120,6 +120,7 @@ def tables(summary: CohortSummary, lang: str = "de", named: bool = False) -> dic
         ("kickoff", per.kickoff),
         ("closing", per.closing),
         ("reference_day", per.reference),
+        ("closed", summary.closed),
         ("generated_on", summary.today),
         ("mentees", len(summary.mentees)),
         ("comparison_people", len(summary.comparison)),
@@ -157,8 +158,28 @@ def tables(summary: CohortSummary, lang: str = "de", named: bool = False) -> dic
             "median_percent": _r(g.median_percent),
             "median_weekly_percent": _pct(g.median_weekly),
             "followup_weekly_percent": _pct(g.followup_weekly),
+            "people": g.people,
+            "posts_per_week_baseline": _r(g.posts_per_week_baseline),
+            "posts_per_week_last_month": _r(g.posts_per_week_last_month),
+            "engagement_baseline": _r(g.engagement_baseline),
+            "engagement_baseline_people": g.engaged_baseline,
+            "engagement_last_month": _r(g.engagement_last_month),
+            "engagement_last_month_people": g.engaged_last_month,
         }
         for g in summary.platform_growth
+    ]
+    platform_posting = [
+        {
+            **_who(names, p.person.id),
+            "role": p.person.role,
+            "platform": f.platform,
+            "posts_per_week_baseline": _r(f.posts_per_week_baseline),
+            "posts_per_week_last_month": _r(f.posts_per_week_last_month),
+            "engagement_baseline": _r(f.engagement_baseline),
+            "engagement_last_month": _r(f.engagement_last_month),
+        }
+        for p in people
+        for f in p.per_platform
     ]
     effects = [
         {
@@ -166,6 +187,7 @@ def tables(summary: CohortSummary, lang: str = "de", named: bool = False) -> dic
             "kind": e.kind,
             "title": e.title,
             "metric": e.metric,
+            "platform": e.platform,
             "before": _r(e.before),
             "after": _r(e.after),
             "change": _r(None if e.before is None or e.after is None else e.after - e.before),
@@ -228,6 +250,7 @@ def tables(summary: CohortSummary, lang: str = "de", named: bool = False) -> dic
         "people": _table(_people_rows(people, names)),
         "growth": _table(growth),
         "platform_growth": _table(platform_growth),
+        "platform_posting": _table(platform_posting),
         "event_effects": _table(effects),
         "goals": _table(goals),
         "milestones": _table(milestones),

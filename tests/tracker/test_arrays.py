@@ -94,3 +94,34 @@ def test_arrays_match_the_frames_to_the_microsecond(db: Database) -> None:
             3.0,
             4.0,
         ]  # likes + shares, comments unknown
+
+
+def test_figures_do_not_depend_on_the_reader(db: Database) -> None:
+    """Milestones, engagement per platform, posting and growth come out the same whether
+    computed from the frame reader or the array reader."""
+    from tracker.cohort.person_summary import person_frames
+    from tracker.metrics.milestones import detect, detect_accounts
+
+    person_id, person_of = _world(db)
+    with db.session() as s:
+        frame, post_frame = snapshots(s, [person_id]), posts(s, [person_id])
+        data = accounts_data(s, person_of)
+    start, end = date(2026, 2, 1), date(2026, 4, 1)
+    assert detect(frame, post_frame, start, end) == detect_accounts(
+        [d.rows for d in data], start, end
+    )
+    by_frames = metrics.engagement_rates(post_frame, frame)
+    _, by_arrays = person_frames(data, {d.account_id: d.counts() for d in data})
+    for platform in ("instagram", "bluesky"):
+        mine = by_frames[by_frames.platform == platform]
+        theirs = by_arrays[by_arrays.platform == platform]
+        assert metrics.median_engagement(mine, start, end) == metrics.median_engagement(
+            theirs, start, end
+        )
+        assert metrics.median_engagement(mine, start, end) is not None
+    assert metrics.posts_per_week(post_frame, start, end) == metrics.posts_per_week(
+        by_arrays, start, end
+    )
+    for d in data:
+        one = frame[frame.account_id == d.account_id]
+        assert metrics.follower_growth(one, start, end) == metrics.growth_of(d.counts(), start, end)

@@ -48,13 +48,51 @@ def kinds(found) -> dict[str, list]:
     return out
 
 
-def test_a_new_account_has_a_first_post_and_counts_as_adopted_in_the_cohort() -> None:
+def test_a_new_account_in_the_cohort_is_told_once_as_adopted_not_also_as_first_post() -> None:
     s = snaps(1, "instagram", [(0, 5, 0), (1, 6, 0), (10, 9, 2)])
     p = posts(1, "instagram", [(4.2, "photo"), (8, "text")])
     found = kinds(detect(s, p, date(2025, 3, 1), date(2025, 10, 1)))
-    (first,) = found["first_post"]
-    assert first.at == T0 + timedelta(days=4.2) and first.platform == "instagram"
-    assert [m.at for m in found["platform_adopted"]] == [first.at]
+    (adopted,) = found["platform_adopted"]
+    assert adopted.at == T0 + timedelta(days=4.2) and adopted.platform == "instagram"
+    assert "first_post" not in found  # the same event, the same day: one line, not two
+
+
+def test_one_milestone_per_platform_and_local_day_the_most_specific() -> None:
+    # The first post is a video and takes the account over 100 followers the same day; on
+    # another platform the same day a second line stays.
+    s = pd.concat(
+        [
+            snaps(1, "instagram", [(0, 95, 0), (1, 99, 0), (2.5, 130, 1)]),
+            snaps(2, "x", [(0, 50, 0), (1, 50, 0), (2.6, 51, 1)]),
+        ]
+    )
+    p = pd.concat([posts(1, "instagram", [(2.1, "reel")]), posts(2, "x", [(2.2, "text")])])
+    found = detect(s, p, date(2025, 3, 1), date(2025, 10, 1))
+    per_day = [(m.platform, m.kind) for m in found if m.platform is not None]
+    assert sorted(per_day) == [("instagram", "platform_adopted"), ("x", "platform_adopted")]
+
+
+def test_milestone_days_are_local_days() -> None:
+    # 23:30 UTC on Sunday 25 October 2026 is 00:30 on Monday in Berlin (the clocks went back
+    # that night): a threshold crossed then and a first post at 22:00 UTC the same Sunday (23:00
+    # Berlin, Sunday) fall on two local days, so both are kept.
+    sunday = datetime(2026, 10, 25, 22, tzinfo=UTC)
+    s = snaps(1, "x", [(0, 5, 0)])
+    s["taken_at"] = pd.to_datetime([sunday - timedelta(days=3)], utc=True)
+    late = pd.DataFrame(
+        {
+            "person_id": 1,
+            "account_id": 1,
+            "platform": "x",
+            "taken_at": pd.to_datetime([sunday + timedelta(minutes=90)], utc=True),
+            "followers": pd.array([120], dtype="Int64"),
+            "posts": pd.array([1], dtype="Int64"),
+        }
+    )
+    p = posts(1, "x", [(0, "text")])
+    p["published_at"] = pd.to_datetime([sunday], utc=True)
+    found = detect(pd.concat([s, late]), p, date(2026, 10, 1), date(2026, 12, 1))
+    assert sorted(m.kind for m in found) == ["followers_100", "platform_adopted"]
 
 
 def test_an_old_account_seen_with_earlier_posts_has_no_first_post() -> None:

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from tracker.config import Config, load_config
+from tracker.metrics import set_timezone
 from tracker.store.db import Database
 
 console = Console()
@@ -28,6 +29,8 @@ class State:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
+            # The programme's days and weeks are those of its time zone.
+            set_timezone(self._config.tracker.timezone)
         return self._config
 
     @property

@@ -1,9 +1,11 @@
-"""Per-person and cohort summaries shared by the impact report and the coordinator dashboard.
+"""The cohort summary: every figure of the programme page, the impact report (HTML, CSV, XLSX)
+and ``tracker report``, computed here once and only formatted there.
 
-The periods compared are defined in ``tracker.cohort.periods``, the per-account and per-person
-figures in ``tracker.cohort.person_summary``, the effect of each programme event in
-``tracker.cohort.event_effects``; this
-module puts them together for a whole cohort, one person at a time.
+Cohort figures are medians over mentees (growth: over accounts) and carry their n. The periods
+compared are defined in ``tracker.cohort.periods``, the per-account and per-person figures in
+``tracker.cohort.person_summary``, the effect of each programme event in
+``tracker.cohort.event_effects``; this module puts them together for a whole cohort, one person
+at a time.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from tracker.cohort.event_effects import CohortEffect, EffectTally
 from tracker.cohort.periods import BASELINE_DAYS, Periods, periods
 from tracker.cohort.person_summary import (
@@ -21,15 +25,17 @@ from tracker.cohort.person_summary import (
     AccountSummary,
     PersonSummary,
     PlatformGrowth,
+    PlatformPosting,
     account_summary,
     person_frames,
     person_summary,
     platform_growth,
 )
+from tracker.metrics import local_today, median_or_none
 from tracker.metrics.milestones import Milestone, detect_accounts
 from tracker.programme.goals import GoalStatus, evaluate
 from tracker.store.read_arrays import AccountData, frames
-from tracker.store.read_cohort import CohortData
+from tracker.store.read_cohort import CohortData, load_cohort
 
 __all__ = [
     "BASELINE_DAYS",
@@ -39,6 +45,7 @@ __all__ = [
     "Periods",
     "PersonSummary",
     "PlatformGrowth",
+    "PlatformPosting",
     "periods",
     "summarise",
 ]
@@ -83,6 +90,23 @@ class CohortSummary:
         return sum(g.status == "reached" for g in self.goals)
 
     @property
+    def closed(self) -> bool:
+        """True once the closing event's day has begun: end figures are "at closing", before
+        it they are "as of" ``today``."""
+        return self.today >= self.periods.closing
+
+    def median(self, attr: str) -> tuple[float | None, int]:
+        """The median of a mentee figure (an attribute of :class:`PersonSummary`) over the
+        mentees who have it, and how many they are (n)."""
+        known = [v for p in self.mentees if (v := getattr(p, attr)) is not None]
+        return median_or_none(known), len(known)
+
+    def growth_of(self, platform: str, role: str = "mentee") -> PlatformGrowth | None:
+        return next(
+            (g for g in self.platform_growth if g.platform == platform and g.role == role), None
+        )
+
+    @property
     def accounts(self) -> tuple[AccountSummary, ...]:
         return tuple(a for p in (*self.mentees, *self.comparison) for a in p.accounts)
 
@@ -99,6 +123,12 @@ def _goals(
         return {}
     snaps, posts = frames(mentee, accounts)
     return {i: evaluate(data.goals[i][0], mentee, snaps, posts, day) for i in indexes}
+
+
+def load_summary(session: Session, cohort_key: str, today: date | None = None) -> CohortSummary:
+    """Load the cohort and compute every figure as of ``today`` (the programme's local today
+    when None); raises NotFoundError for an unknown cohort."""
+    return summarise(load_cohort(session, cohort_key), today or local_today())
 
 
 def summarise(data: CohortData, today: date) -> CohortSummary:
@@ -151,6 +181,7 @@ def summarise(data: CohortData, today: date) -> CohortSummary:
                 tuple(milestones_by.get(person.id, [])),
                 tuple(statuses[i] for i in mine),
                 per,
+                counts,
             )
         )
     for mentee, indexes in goals_of.items():  # goals of someone outside the people summarised

@@ -1,10 +1,11 @@
 """The effect of each programme event on the cohort: before against after, over the mentees.
 
-Each event gets the 28 days before it and the 28 days after it (``tracker.metrics.
-effect_windows``), clipped to today while the after-window runs. Posts per week and median
-engagement are taken per mentee, weekly follower growth (%) per account; the effect is the
-median of each side over those with both values. A growth value measured over a gap is
-counted as such.
+Each event gets the 28 local days before it and the 28 after it (``tracker.metrics.
+effect_windows``), clipped to today while the after-window runs. Posts per week are taken per
+mentee, median engagement per mentee and platform (never pooled across platforms: one effect
+per platform), weekly follower growth (%) per account; the effect is the median of each side
+over those with both values, and ``people`` is how many they are (n). A growth value measured
+over a gap is counted as such.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tracker.cohort.periods import Window
 from tracker.metrics import (
     EFFECT_DAYS,
     Counts,
-    as_moment,
+    add_days,
     clip_window,
     effect_windows,
     growth_of,
@@ -49,6 +50,7 @@ class CohortEffect:
     people: int
     with_gaps: int
     complete: bool
+    platform: str | None = None  # engagement only: the platform it was measured on
 
 
 def _percent(value: float | None) -> float | None:
@@ -61,20 +63,28 @@ class EffectTally:
     growth (%) per account."""
 
     def __init__(self, events: pd.DataFrame, today: date) -> None:
-        until = as_moment(today) + pd.Timedelta(days=1)
+        until = add_days(today, 1)
         self.windows: list[tuple[Any, Window | None, Window | None, bool]] = []
         for ev in events.itertuples(index=False):
             full_before, full_after = effect_windows(ev.date, EFFECT_DAYS)
             before, after = clip_window(full_before, until), clip_window(full_after, until)
             self.windows.append((ev, before, after, until >= full_after[1]))
+        # Per event: the (before, after) pairs of each metric; engagement keyed per platform.
         self.pairs: list[dict[str, list[tuple[float | None, float | None]]]] = [
-            {metric: [] for metric in EFFECT_METRICS} for _ in self.windows
+            {metric: [] for metric in EFFECT_METRICS if metric != "engagement"}
+            for _ in self.windows
+        ]
+        self.engaged: list[dict[str, list[tuple[float | None, float | None]]]] = [
+            {} for _ in self.windows
         ]
         self.gaps = [0] * len(self.windows)
 
     def add(self, posts: pd.DataFrame, rates: pd.DataFrame, counts: Iterable[Counts]) -> None:
         """One mentee's posts, engagement rates and the follower counts of her accounts."""
         counts = list(counts)
+        platform = rates["platform"].to_numpy()
+        # Split once per mentee, not once per event.
+        on = {p: rates[platform == p] for p in sorted(set(platform.tolist()))}
         for i, (_, before, after, _) in enumerate(self.windows):
             if before is None or after is None:
                 continue
@@ -82,19 +92,21 @@ class EffectTally:
             pairs["posts_per_week"].append(
                 (posts_per_week(posts, *before), posts_per_week(posts, *after))
             )
-            pairs["engagement"].append(
-                (median_engagement(rates, *before), median_engagement(rates, *after))
-            )
+            for name, mine in on.items():
+                self.engaged[i].setdefault(name, []).append(
+                    (median_engagement(mine, *before), median_engagement(mine, *after))
+                )
             for c in counts:
                 b, a = growth_of(c, *before), growth_of(c, *after)
                 pairs["follower_growth"].append((_percent(b.weekly), _percent(a.weekly)))
                 self.gaps[i] += b.gap or a.gap
 
     def effects(self) -> list[CohortEffect]:
-        """The median over mentees (or accounts) of each event's before and after values."""
+        """The median over mentees (or accounts) of each event's before and after values:
+        posts per week, follower growth, then engagement per platform (by platform)."""
         out: list[CohortEffect] = []
-        for (ev, before, after, complete), pairs, gaps in zip(
-            self.windows, self.pairs, self.gaps, strict=True
+        for (ev, before, after, complete), pairs, engaged, gaps in zip(
+            self.windows, self.pairs, self.engaged, self.gaps, strict=True
         ):
             if before is None or after is None:
                 # Nothing after the event has happened yet: there is no effect to show.
@@ -103,8 +115,11 @@ class EffectTally:
                         CohortEffect(ev.date, ev.kind, ev.title, metric, None, None, 0, 0, False)
                     )
                 continue
-            for metric in EFFECT_METRICS:
-                both = [(b, a) for b, a in pairs[metric] if b is not None and a is not None]
+            measured: list[tuple[str, str | None, list[tuple[float | None, float | None]]]]
+            measured = [(m, None, pairs[m]) for m in EFFECT_METRICS if m != "engagement"]
+            measured += [("engagement", p, engaged[p]) for p in sorted(engaged)]
+            for metric, platform, values in measured:
+                both = [(b, a) for b, a in values if b is not None and a is not None]
                 out.append(
                     CohortEffect(
                         ev.date,
@@ -116,6 +131,7 @@ class EffectTally:
                         len(both),
                         gaps if metric == "follower_growth" else 0,
                         complete,
+                        platform,
                     )
                 )
         return out

@@ -4,7 +4,7 @@ The *baseline* is the 28 days before the kickoff, the *last month* the 28 days b
 reference day (the closing, or today while the cohort runs); cohort growth runs from the
 kickoff to the reference day. After the closing a *follow-up* runs from the closing to today,
 to show whether the growth held. Each period is a half-open ``[start, end)`` pair of UTC
-moments.
+moments at the programme's local midnights (``tracker.metrics.as_moment``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from tracker.metrics import as_moment
+from tracker.metrics import add_days, as_moment
 from tracker.store.read_cohort import CohortData
 
 BASELINE_DAYS = 28
@@ -36,21 +36,17 @@ def periods(data: CohortData, today: date) -> Periods:
     """The cohort's periods as of ``today``."""
     kickoff, closing = data.kickoff, data.closing
     reference = min(today, closing)
-    ref_end = as_moment(reference) + pd.Timedelta(days=1)
+    ref_end = add_days(reference, 1)
     k = as_moment(kickoff)
-    month = pd.Timedelta(days=BASELINE_DAYS)
     followup = None
     if today > closing:
-        followup = (
-            as_moment(closing) + pd.Timedelta(days=1),
-            as_moment(today) + pd.Timedelta(days=1),
-        )
+        followup = (add_days(closing, 1), add_days(today, 1))
     return Periods(
         kickoff,
         closing,
         reference,
-        (k - month, k),
-        (ref_end - month, ref_end),
+        (add_days(k, -BASELINE_DAYS), k),
+        (add_days(ref_end, -BASELINE_DAYS), ref_end),
         (k, ref_end),
         followup,
     )

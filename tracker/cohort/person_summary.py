@@ -1,8 +1,11 @@
-"""Per-account and per-person summaries over the periods of a cohort, and the median growth per
-platform built from them.
+"""Per-account and per-person summaries over the periods of a cohort, and the cohort's medians
+per platform built from them (follower growth over accounts; posting and engagement over
+mentees, each with its n).
 
-Each works on one person's compact arrays (``tracker.store.read_arrays``): the small frames the
-metrics read are built for one person at a time.
+Engagement is per platform, never pooled across platforms: a rate is interactions by the
+follower count of the same account. Each works on one person's compact arrays
+(``tracker.store.read_arrays``): the small frames the metrics read are built for one person
+at a time.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -19,6 +23,7 @@ from tracker.cohort.periods import Periods
 from tracker.metrics import (
     Counts,
     Growth,
+    add_days,
     adopted_platforms,
     coverage,
     gaps_in,
@@ -38,6 +43,8 @@ from tracker.store.read_cohort import CohortData, PersonInfo
 logger = logging.getLogger(__name__)
 
 NO_COUNTS = Counts(np.empty(0, "int64"), np.empty(0, "int64"))
+# An account with no snapshot since this long before the end of the day needs attention.
+STALE_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,25 @@ class AccountSummary:
     def in_error(self) -> bool:
         return self.state != "active" or self.last_outcome not in (None, "ok")
 
+    def needs_attention(self, today: date) -> bool:
+        """In error, never polled successfully, or no snapshot in the ``STALE_DAYS`` local days
+        up to the end of ``today``."""
+        if self.in_error or self.last_seen is None:
+            return True
+        return self.last_seen < add_days(today, 1 - STALE_DAYS)
+
+
+@dataclass(frozen=True)
+class PlatformPosting:
+    """One person's posting and engagement on one platform (median rate of her posts there;
+    None where no post of the period has a known rate)."""
+
+    platform: str
+    posts_per_week_baseline: float | None
+    posts_per_week_last_month: float | None
+    engagement_baseline: float | None
+    engagement_last_month: float | None
+
 
 @dataclass(frozen=True)
 class PersonSummary:
@@ -71,8 +97,9 @@ class PersonSummary:
     posts_per_week_baseline: float | None
     posts_per_week_last_month: float | None
     posts_per_week_followup: float | None
-    engagement_baseline: float | None
-    engagement_last_month: float | None
+    per_platform: tuple[PlatformPosting, ...]  # one per platform she has an account on
+    followers_latest: int | None  # the last known counts of her accounts, added up
+    follower_growth: float | None  # fraction, kickoff to reference day, accounts known at both
     weekly_at_start: bool
     weekly_at_end: bool
     weekly_now: bool | None  # at follow-up time
@@ -84,9 +111,20 @@ class PersonSummary:
     def goals_reached(self) -> int:
         return sum(g.status == "reached" for g in self.goals)
 
+    def on(self, platform: str) -> PlatformPosting | None:
+        return next((p for p in self.per_platform if p.platform == platform), None)
+
+    def attention(self, today: date) -> int:
+        """Her accounts that need attention (see :meth:`AccountSummary.needs_attention`)."""
+        return sum(a.needs_attention(today) for a in self.accounts)
+
 
 @dataclass(frozen=True)
 class PlatformGrowth:
+    """Per platform: the people's accounts (all counted, with or without follower counts), the
+    median growth over those with a growth value (``measured``), and the median posting and
+    engagement over the people with an account there (n in ``people``, ``engaged_*``)."""
+
     platform: str
     role: str
     accounts: int
@@ -97,6 +135,13 @@ class PlatformGrowth:
     median_percent: float | None
     median_weekly: float | None  # weekly compound rate
     followup_weekly: float | None  # after the closing
+    people: int = 0  # people with an account on the platform
+    posts_per_week_baseline: float | None = None
+    posts_per_week_last_month: float | None = None
+    engaged_baseline: int = 0  # people with a known engagement rate before the kickoff
+    engagement_baseline: float | None = None
+    engaged_last_month: int = 0
+    engagement_last_month: float | None = None
 
 
 def polled_index(polled: np.ndarray) -> pd.DatetimeIndex:
@@ -144,8 +189,8 @@ def person_frames(
     accounts: Sequence[AccountData], counts: Mapping[int, Counts]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One person's posts (``published_at``, ``platform``) and their engagement rates
-    (``published_at``, ``rate``: interactions by the follower count nearest the publication,
-    NaN when unknown) as small frames for the metrics."""
+    (``published_at``, ``platform``, ``rate``: interactions by the follower count of the same
+    account nearest the publication, NaN when unknown) as small frames for the metrics."""
     post_at = [a.rows.post_at for a in accounts]
     rates = [
         rates_of(a.interactions, nearest_values(counts[a.account_id], a.rows.post_at))
@@ -159,7 +204,38 @@ def person_frames(
     )
     posts = pd.DataFrame({"published_at": published, "platform": platforms})
     rate = np.concatenate(rates) if rates else np.empty(0)
-    return posts, pd.DataFrame({"published_at": published, "rate": rate})
+    return posts, pd.DataFrame({"published_at": published, "platform": platforms, "rate": rate})
+
+
+def _on(frame: pd.DataFrame, platform: str) -> pd.DataFrame:
+    return frame[frame["platform"].to_numpy() == platform]
+
+
+def platform_posting(
+    platform: str, posts: pd.DataFrame, rates: pd.DataFrame, per: Periods
+) -> PlatformPosting:
+    """One person's posting and engagement on ``platform`` before the kickoff and in the last
+    month."""
+    mine, rated = _on(posts, platform), _on(rates, platform)
+    return PlatformPosting(
+        platform,
+        posts_per_week(mine, *per.baseline),
+        posts_per_week(mine, *per.last_month),
+        median_engagement(rated, *per.baseline),
+        median_engagement(rated, *per.last_month),
+    )
+
+
+def _follower_total(counts: Mapping[int, Counts]) -> int | None:
+    known = [int(c.values[-1]) for c in counts.values() if len(c.values)]
+    return sum(known) if known else None
+
+
+def _pooled_growth(accounts: Sequence[AccountSummary]) -> float | None:
+    both = [a.growth for a in accounts if a.growth.start_value is not None]
+    first = sum(g.start_value or 0 for g in both)
+    last = sum(g.end_value or 0 for g in both)
+    return (last - first) / first if first > 0 else None
 
 
 def person_summary(
@@ -170,10 +246,12 @@ def person_summary(
     milestones: tuple[Milestone, ...],
     goals: tuple[GoalStatus, ...],
     per: Periods,
+    counts: Mapping[int, Counts] | None = None,
 ) -> PersonSummary:
-    """One person's posting, engagement and platforms over the periods, from the frames of
-    :func:`person_frames`."""
+    """One person's posting, engagement (per platform) and platforms over the periods, from
+    the frames of :func:`person_frames` and her accounts' known follower ``counts``."""
     follow = per.followup
+    platforms = sorted({a.platform for a in accounts})
     return PersonSummary(
         person=person,
         platforms_kickoff=adopted_platforms(posts, per.kickoff),
@@ -181,8 +259,9 @@ def person_summary(
         posts_per_week_baseline=posts_per_week(posts, *per.baseline),
         posts_per_week_last_month=posts_per_week(posts, *per.last_month),
         posts_per_week_followup=posts_per_week(posts, *follow) if follow else None,
-        engagement_baseline=median_engagement(rates, *per.baseline),
-        engagement_last_month=median_engagement(rates, *per.last_month),
+        per_platform=tuple(platform_posting(p, posts, rates, per) for p in platforms),
+        followers_latest=_follower_total(counts or {}),
+        follower_growth=_pooled_growth(accounts),
         weekly_at_start=posts_weekly(posts, per.kickoff),
         weekly_at_end=posts_weekly(posts, per.cohort[1]),
         weekly_now=posts_weekly(posts, follow[1]) if follow else None,
@@ -193,7 +272,9 @@ def person_summary(
 
 
 def platform_growth(people: Sequence[PersonSummary], role: str) -> list[PlatformGrowth]:
-    """The median follower growth of the people's accounts per platform, by platform."""
+    """Per platform, by platform: every account of the people counted, the median follower
+    growth of those with a growth value, the median posting and engagement over the people
+    with an account there."""
     by: dict[str, list[AccountSummary]] = {}
     for p in people:
         for a in p.accounts:
@@ -204,6 +285,9 @@ def platform_growth(people: Sequence[PersonSummary], role: str) -> list[Platform
         after = [
             a.followup.weekly for a in accounts if a.followup and a.followup.weekly is not None
         ]
+        on = [f for p in people if (f := p.on(platform)) is not None]
+        before = [f.engagement_baseline for f in on if f.engagement_baseline is not None]
+        last = [f.engagement_last_month for f in on if f.engagement_last_month is not None]
         out.append(
             PlatformGrowth(
                 platform=platform,
@@ -216,6 +300,13 @@ def platform_growth(people: Sequence[PersonSummary], role: str) -> list[Platform
                 median_percent=median_or_none([g.percent for g in grown]),
                 median_weekly=median_or_none([g.weekly for g in grown]),
                 followup_weekly=median_or_none(after),
+                people=len(on),
+                posts_per_week_baseline=median_or_none([f.posts_per_week_baseline for f in on]),
+                posts_per_week_last_month=median_or_none([f.posts_per_week_last_month for f in on]),
+                engaged_baseline=len(before),
+                engagement_baseline=median_or_none(before),
+                engaged_last_month=len(last),
+                engagement_last_month=median_or_none(last),
             )
         )
     return out

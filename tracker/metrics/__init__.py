@@ -1,7 +1,8 @@
-"""The pinned metric definitions, as pure functions over the frames of
-``tracker.store.read_frames``.
+"""The pinned metric definitions, as pure functions over small frames or arrays handed to
+them (``tracker.store.read_arrays`` builds both from the store).
 
-Snapshot frames have ``taken_at`` (aware UTC) and ``followers`` (nullable integer); post frames
+Days and weeks are the programme's local ones (``set_timezone``, from the config). Snapshot
+frames have ``taken_at`` (aware UTC) and ``followers`` (nullable integer); post frames
 have ``published_at``, ``platform``, ``kind``, ``likes``, ``comments`` and ``shares``. Nothing here
 reads the store.
 
@@ -21,13 +22,20 @@ from tracker.metrics.counts import (
     WEEK,
     Counts,
     Gap,
+    add_days,
     as_moment,
     coverage,
     find_gaps,
+    from_wall_ns,
     gaps_in,
     known_counts,
+    local_days,
+    local_today,
     median_or_none,
     ns,
+    programme_zone,
+    set_timezone,
+    wall_ns,
 )
 from tracker.metrics.engagement import (
     INTERACTIONS,
@@ -61,6 +69,7 @@ from tracker.metrics.posting import (
     posts_per_week,
     posts_weekly,
     week_counts,
+    week_edges,
     weekly_post_counts,
 )
 from tracker.metrics.series import PlotSeries, on_grid, plot_series
@@ -81,6 +90,7 @@ __all__ = [
     "Gap",
     "Growth",
     "PlotSeries",
+    "add_days",
     "adopted_platforms",
     "as_moment",
     "clip_window",
@@ -91,11 +101,14 @@ __all__ = [
     "event_effects",
     "find_gaps",
     "follower_growth",
+    "from_wall_ns",
     "gaps_in",
     "growth_of",
     "interaction_totals",
     "interactions",
     "known_counts",
+    "local_days",
+    "local_today",
     "median_engagement",
     "median_or_none",
     "nearest_values",
@@ -104,9 +117,13 @@ __all__ = [
     "plot_series",
     "posts_per_week",
     "posts_weekly",
+    "programme_zone",
     "rates_of",
+    "set_timezone",
     "value_at",
+    "wall_ns",
     "week_counts",
+    "week_edges",
     "weekly_post_counts",
     "weekly_rate",
 ]

@@ -1,5 +1,10 @@
-"""Shared footing of the metrics: moments in UTC, known counts as sorted arrays, gaps and
-coverage.
+"""Shared footing of the metrics: moments in UTC, the programme's local days and weeks, known
+counts as sorted arrays, gaps and coverage.
+
+Days and weeks are the programme's local ones (its time zone, with daylight saving): a date
+means local midnight, a week runs Monday to Sunday on the local calendar, and "28 days" are 28
+local days whether or not the clocks change inside them. The zone is set once from the config
+(:func:`set_timezone`); moments stay aware UTC everywhere else.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -35,12 +41,34 @@ class Gap:
         return (self.end - self.start) / DAY
 
 
+DEFAULT_TIMEZONE = "Europe/Berlin"
+_zone = ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def set_timezone(name: str) -> None:
+    """Make ``name`` (an IANA zone such as ``Europe/Berlin``) the programme's time zone: the
+    zone of its days and weeks. Raises ZoneInfoNotFoundError for an unknown zone."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def programme_zone() -> ZoneInfo:
+    """The programme's time zone (set from the config)."""
+    return _zone
+
+
+def local_today() -> date:
+    """Today in the programme's time zone."""
+    return datetime.now(_zone).date()
+
+
 def as_moment(value: datetime | date | pd.Timestamp) -> pd.Timestamp:
-    """A UTC timestamp; a date means the start of that day (UTC)."""
+    """A UTC timestamp; a date means the start of that day in the programme's time zone; a
+    naive time is taken as UTC."""
     if isinstance(value, pd.Timestamp):
         return value.tz_convert(UTC) if value.tzinfo else value.tz_localize(UTC)
     if not isinstance(value, datetime):
-        value = datetime.combine(value, time(), tzinfo=UTC)
+        value = datetime.combine(value, time(), tzinfo=_zone)
     ts = pd.Timestamp(value)
     return ts.tz_convert(UTC) if ts.tzinfo else ts.tz_localize(UTC)
 
@@ -56,6 +84,42 @@ def known_counts(snaps: pd.DataFrame, column: str = "followers") -> pd.DataFrame
 
 
 _NS_DAY = 86_400 * 10**9
+
+
+def wall_ns(times: np.ndarray) -> np.ndarray:
+    """UTC times (int64 ns) as the programme's local wall-clock times (int64 ns since the local
+    epoch): ``wall_ns(t) // day`` is the local day of ``t``."""
+    times = np.asarray(times, dtype="int64")
+    if not len(times):
+        return times
+    local = pd.DatetimeIndex(times.astype("datetime64[ns]")).tz_localize(UTC).tz_convert(_zone)
+    return np.asarray(local.tz_localize(None).as_unit("ns").asi8, dtype="int64")
+
+
+def from_wall_ns(wall: np.ndarray) -> np.ndarray:
+    """Local wall-clock times (int64 ns, as :func:`wall_ns` gives) back as UTC int64 ns; a
+    wall time the clocks skip moves forward, a repeated one takes its first occurrence."""
+    wall = np.asarray(wall, dtype="int64")
+    if not len(wall):
+        return wall
+    naive = pd.DatetimeIndex(wall.astype("datetime64[ns]"))
+    aware = naive.tz_localize(
+        _zone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
+    )
+    return np.asarray(aware.tz_convert(UTC).as_unit("ns").asi8, dtype="int64")
+
+
+def add_days(moment: datetime | date | pd.Timestamp, days: int) -> pd.Timestamp:
+    """``moment`` moved by ``days`` local calendar days (the same wall-clock time), in UTC."""
+    start = wall_ns(np.array([_moment_ns(moment)]))
+    return pd.Timestamp(int(from_wall_ns(start + days * _NS_DAY)[0]), tz=UTC)
+
+
+def local_days(start: datetime | date | pd.Timestamp, end: datetime | date | pd.Timestamp) -> float:
+    """Days from ``start`` to ``end`` on the local calendar: 28 from one local midnight to the
+    one four weeks later, even when the clocks change in between."""
+    wall = wall_ns(np.array([_moment_ns(start), _moment_ns(end)]))
+    return float(wall[1] - wall[0]) / _NS_DAY
 
 
 def ns(values: pd.Series | pd.DatetimeIndex) -> np.ndarray:

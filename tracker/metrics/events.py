@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from tracker.metrics.counts import as_moment
+from tracker.metrics.counts import add_days, as_moment
 from tracker.metrics.engagement import median_engagement
 from tracker.metrics.growth import NO_GROWTH, follower_growth
 from tracker.metrics.posting import posts_per_week
@@ -39,10 +39,9 @@ class EventEffect:
 def effect_windows(
     event_day: date, days: int = EFFECT_DAYS
 ) -> tuple[tuple[pd.Timestamp, pd.Timestamp], tuple[pd.Timestamp, pd.Timestamp]]:
-    """The ``days`` days before the event's day and the ``days`` days from it on."""
+    """The ``days`` local days before the event's day and the ``days`` local days from it on."""
     at = as_moment(event_day)
-    span = pd.Timedelta(days=days)
-    return (at - span, at), (at, at + span)
+    return (add_days(at, -days), at), (at, add_days(at, days))
 
 
 def clip_window(
@@ -68,7 +67,7 @@ def event_effects(
     """Per event: posts per week, weekly follower growth (%, one account's snapshots) and
     median engagement (%), each over the ``days`` before against the ``days`` after."""
     out: list[EventEffect] = []
-    until = None if today is None else as_moment(today) + pd.Timedelta(days=1)
+    until = None if today is None else add_days(today, 1)
     for ev in events.itertuples(index=False):
         full_before, full_after = effect_windows(ev.date, days)
         before, after = clip_window(full_before, until), clip_window(full_after, until)

@@ -6,6 +6,10 @@ or reel seen of the person), ``weekly_4_weeks`` (a post in each of four calendar
 any platform) and ``followers_100`` / ``followers_500`` / ``followers_1000`` (an account's count
 seen crossing the threshold; an account that was already above it when first polled has not
 crossed it while tracked).
+
+One milestone per platform per local day: where several fall on the same day of one platform,
+only the most specific is kept (``SPECIFICITY``): a first post within the cohort is told as the
+platform adopted, not twice.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.metrics import VIDEO_KINDS, as_moment, ns
+from tracker.metrics import VIDEO_KINDS, add_days, as_moment, from_wall_ns, ns, wall_ns
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,16 @@ MILESTONE_KINDS = (
     "first_video",
     "weekly_4_weeks",
     *(f"followers_{n}" for n in FOLLOWER_THRESHOLDS),
+)
+
+
+# Most specific first: of the milestones of one person, platform and local day, the first kind in
+# this order is kept.
+SPECIFICITY = (
+    "platform_adopted",
+    "first_video",
+    *(f"followers_{n}" for n in reversed(FOLLOWER_THRESHOLDS)),
+    "first_post",
 )
 
 
@@ -74,7 +88,9 @@ def _first_post(acc: AccountRows) -> Milestone | None:
         if earliest < first_snap:
             return None
     else:
-        day_end = first_snap - first_snap % _NS_DAY + _NS_DAY
+        # The end of the first snapshot's local day.
+        wall = int(wall_ns(np.array([first_snap]))[0])
+        day_end = int(from_wall_ns(np.array([wall - wall % _NS_DAY + _NS_DAY]))[0])
         if int(acc.first_count) > int(np.searchsorted(acc.post_at, day_end, "left")):
             return None
     return Milestone(acc.person_id, "first_post", _dt(earliest), acc.platform)
@@ -109,7 +125,8 @@ def _streak(person_id: int, accounts: Sequence[AccountRows], weeks: int) -> Mile
     at = np.sort(np.concatenate([acc.post_at for acc in accounts]))
     if not len(at):
         return None
-    numbers, firsts = np.unique((at - _MONDAY) // _NS_WEEK, return_index=True)
+    # Calendar weeks of the programme's local days.
+    numbers, firsts = np.unique((wall_ns(at) - _MONDAY) // _NS_WEEK, return_index=True)
     starts = np.flatnonzero(np.append(True, np.diff(numbers) != 1))  # where each run begins
     run = np.arange(len(numbers)) - np.repeat(starts, np.diff(np.append(starts, len(numbers))))
     hit = np.flatnonzero(run + 1 == weeks)
@@ -138,7 +155,7 @@ def detect_accounts(
     found = list(firsts)
     if cohort_start is not None and cohort_end is not None:
         lo = as_moment(cohort_start).to_pydatetime()
-        hi = (as_moment(cohort_end) + pd.Timedelta(days=1)).to_pydatetime()
+        hi = add_days(cohort_end, 1).to_pydatetime()
         found += [
             Milestone(m.person_id, "platform_adopted", m.at, m.platform)
             for m in firsts
@@ -149,7 +166,32 @@ def detect_accounts(
     found += [m for pid, accs in by_person.items() if (m := _streak(pid, accs, weeks))]
     for acc in accounts:
         found += _thresholds(acc, thresholds)
-    return sorted(found, key=lambda m: (m.at, m.person_id, MILESTONE_KINDS.index(m.kind)))
+    return sorted(
+        most_specific(found), key=lambda m: (m.at, m.person_id, MILESTONE_KINDS.index(m.kind))
+    )
+
+
+def most_specific(found: Sequence[Milestone]) -> list[Milestone]:
+    """The milestones with one per person, platform and local day: the most specific of each
+    (``SPECIFICITY``); milestones across platforms are all kept."""
+    if not found:
+        return []
+    days = wall_ns(np.array([ns_of(m.at) for m in found], dtype="int64")) // _NS_DAY
+    best: dict[tuple[int, str, int], Milestone] = {}
+    kept: list[Milestone] = []
+    for m, day in zip(found, days.tolist(), strict=True):
+        if m.platform is None:
+            kept.append(m)
+            continue
+        key = (m.person_id, m.platform, day)
+        held = best.get(key)
+        if held is None or SPECIFICITY.index(m.kind) < SPECIFICITY.index(held.kind):
+            best[key] = m
+    return kept + list(best.values())
+
+
+def ns_of(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
 
 
 def _split(frame: pd.DataFrame, time_column: str) -> dict[int, np.ndarray]:

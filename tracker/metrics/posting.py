@@ -1,4 +1,5 @@
-"""Posting frequency, consistency and platform adoption over the post frames."""
+"""Posting frequency, consistency and platform adoption over the post frames, in the
+programme's local days and weeks."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 
-from tracker.metrics.counts import _NS_DAY, _moment_ns, as_moment, ns
+from tracker.metrics.counts import (
+    _NS_DAY,
+    _moment_ns,
+    add_days,
+    as_moment,
+    from_wall_ns,
+    local_days,
+    ns,
+    wall_ns,
+)
 
 ADOPTION_DAYS = 30
 
@@ -20,35 +30,49 @@ def _count_published(posts: pd.DataFrame, start: datetime | date, end: datetime 
 def posts_per_week(
     posts: pd.DataFrame, start: datetime | date, end: datetime | date
 ) -> float | None:
-    """Posts published in ``[start, end)`` per week; None for an empty period."""
-    days = (_moment_ns(end) - _moment_ns(start)) / _NS_DAY
+    """Posts published in ``[start, end)`` per week (of local days); None for an empty
+    period."""
+    days = local_days(start, end)
     if days <= 0:
         return None
     return _count_published(posts, start, end) / (days / 7)
 
 
+def week_edges(start_ns: int, end_ns: int) -> np.ndarray:
+    """The starts of the complete 7-day windows (local days) from ``start_ns`` up to
+    ``end_ns``, and the end of the last one (int64 ns, UTC): a window that spans a change of
+    the clocks is an hour shorter or longer, so each starts at the same local time."""
+    if end_ns <= start_ns:
+        return np.empty(0, "int64")
+    first, last = wall_ns(np.array([start_ns, end_ns]))
+    weeks = int((last - first) // (7 * _NS_DAY)) + 1
+    edges = from_wall_ns(first + 7 * _NS_DAY * np.arange(weeks + 1, dtype="int64"))
+    return edges[edges <= end_ns]
+
+
 def week_counts(published: np.ndarray, start_ns: int, end_ns: int) -> np.ndarray:
-    """Posts (publication times in int64 ns) per complete 7-day window from ``start_ns``;
-    window ``k`` starts at ``start_ns + k`` weeks."""
-    week = 7 * _NS_DAY
-    weeks = (end_ns - start_ns) // week
+    """Posts (publication times in int64 ns) per complete 7-day window (local days) from
+    ``start_ns``; window ``k`` starts ``k`` weeks after ``start_ns`` on the local calendar."""
+    edges = week_edges(start_ns, end_ns)
+    weeks = len(edges) - 1
     if weeks <= 0:
         return np.empty(0, "int64")
-    offset = published - start_ns
-    offset = offset[(offset >= 0) & (offset < weeks * week)]
-    return np.bincount(offset // week, minlength=weeks)[:weeks].astype("int64")
+    index = np.searchsorted(edges, published, "right") - 1
+    index = index[(index >= 0) & (index < weeks)]
+    return np.bincount(index, minlength=weeks)[:weeks].astype("int64")
 
 
 def weekly_post_counts(
     posts: pd.DataFrame, start: datetime | date, end: datetime | date
 ) -> pd.Series:
-    """Posts per complete 7-day window from ``start`` (index: window start), zeros included."""
-    first = as_moment(start)
-    counts = week_counts(ns(posts["published_at"]), _moment_ns(first), _moment_ns(end))
+    """Posts per complete 7-day window (local days) from ``start`` (index: window start, UTC),
+    zeros included."""
+    first, last = _moment_ns(start), _moment_ns(end)
+    counts = week_counts(ns(posts["published_at"]), first, last)
     if not len(counts):
         return pd.Series([], index=pd.DatetimeIndex([], tz=UTC), dtype="int64")
-    starts = pd.date_range(first, periods=len(counts), freq="7D")
-    return pd.Series(counts, index=starts)
+    starts = week_edges(first, last)[: len(counts)]
+    return pd.Series(counts, index=pd.DatetimeIndex(starts.astype("datetime64[ns]"), tz=UTC))
 
 
 def consistency(posts: pd.DataFrame, start: datetime | date, end: datetime | date) -> float | None:
@@ -62,15 +86,15 @@ def consistency(posts: pd.DataFrame, start: datetime | date, end: datetime | dat
 def posts_weekly(posts: pd.DataFrame, end: datetime | date, weeks: int = 4) -> bool:
     """True when each of the ``weeks`` 7-day windows before ``end`` has at least one post."""
     last = as_moment(end)
-    counts = weekly_post_counts(posts, last - pd.Timedelta(days=7 * weeks), last)
+    counts = weekly_post_counts(posts, add_days(last, -7 * weeks), last)
     return bool(len(counts) == weeks and (counts > 0).all())
 
 
 def adopted_platforms(
     posts: pd.DataFrame, on: datetime | date, days: int = ADOPTION_DAYS
 ) -> frozenset[str]:
-    """Platforms with at least one post in the ``days`` days up to ``on`` (exclusive)."""
+    """Platforms with at least one post in the ``days`` local days up to ``on`` (exclusive)."""
     last = _moment_ns(on)
     at = ns(posts["published_at"])
-    inside = (at >= last - days * _NS_DAY) & (at < last)
+    inside = (at >= _moment_ns(add_days(on, -days))) & (at < last)
     return frozenset(np.unique(posts["platform"].to_numpy()[inside]).tolist())

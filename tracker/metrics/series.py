@@ -8,7 +8,18 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.metrics.counts import DAY, MAX_GAP, Counts, Gap, _dt, _moment_ns, gaps_in
+from tracker.metrics.counts import (
+    DAY,
+    MAX_GAP,
+    Counts,
+    Gap,
+    _dt,
+    _moment_ns,
+    from_wall_ns,
+    gaps_in,
+    programme_zone,
+    wall_ns,
+)
 
 
 @dataclass(frozen=True)
@@ -25,10 +36,17 @@ class PlotSeries:
         return any(v is None for v in self.y)
 
 
+_MONDAY = 4 * 86_400 * 10**9  # 1970-01-05, the first Monday after the epoch
+
+
 def on_grid(counts: Counts, every: int, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
-    """The last known count in each slot of ``every`` ns (slots aligned on the epoch) from the
-    slot of ``first`` to the slot of ``last``: slot starts (int64 ns) and values (NaN where a
-    slot has no known count)."""
+    """The last known count in each slot of ``every`` ns of the programme's local clock (days
+    from local midnight; slots of whole weeks from a local Monday) from the slot of ``first``
+    to the slot of ``last`` (UTC ns): slot starts as local wall-clock ns (``wall_ns``; their
+    ``datetime64[D]`` is the local day) and values (NaN where a slot has no known count)."""
+    align = _MONDAY if every % (7 * 86_400 * 10**9) == 0 else 0
+    first, last = (int(v) - align for v in wall_ns(np.array([first, last], dtype="int64")))
+    counts = Counts(wall_ns(counts.times) - align, counts.values)
     lo, hi = first - first % every, last - last % every
     # Integer arithmetic: np.arange(lo, hi + 1, every) sizes itself in floating point and can
     # drop the last slot at nanosecond magnitudes.
@@ -40,7 +58,7 @@ def on_grid(counts: Counts, every: int, first: int, last: int) -> tuple[np.ndarr
         index = (slots[ends] - lo) // every
         inside = (index >= 0) & (index < len(grid))
         values[index[inside]] = counts.values[ends[inside]]
-    return grid, values
+    return grid + align, values
 
 
 def plot_series(
@@ -53,8 +71,9 @@ def plot_series(
     label: str = "",
     max_gap: timedelta = MAX_GAP,
 ) -> PlotSeries:
-    """The last known value of each slot of length ``every`` from the first to the last slot
-    (or ``start``/``end``); a slot without a known value is ``None``, so a chart shows a gap."""
+    """The last known value of each slot of length ``every`` (local days) from the first to the
+    last slot (or ``start``/``end``); a slot without a known value is ``None``, so a chart shows
+    a gap. ``x`` holds each slot's start in the programme's time zone."""
     counts = Counts.of(snaps, column)
     if not len(counts.times) and (start is None or end is None):
         return PlotSeries(label, (), (), ())
@@ -64,7 +83,7 @@ def plot_series(
     grid, values = on_grid(counts, step, first, last)
     return PlotSeries(
         label,
-        tuple(_dt(v) for v in grid.tolist()),
+        tuple(_dt(v).astimezone(programme_zone()) for v in from_wall_ns(grid).tolist()),
         tuple(None if v != v else v for v in values.tolist()),  # NaN is the only v != v
         gaps_in(counts.times, max(max_gap, every * 1.5)),
     )

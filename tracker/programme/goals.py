@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 from connectors import PLATFORMS
 from connectors.base import utcnow
 from tracker.errors import NotFoundError, TrackerError
-from tracker.metrics import as_moment, follower_growth, weekly_post_counts
+from tracker.metrics import (
+    add_days,
+    follower_growth,
+    local_days,
+    programme_zone,
+    weekly_post_counts,
+)
 from tracker.store.models import Account, Cohort, Goal, Person, ProgrammeEvent, Tandem
 from tracker.store.read_arrays import ACCOUNT_BATCH, AccountData, accounts_data, frames
 
@@ -224,6 +230,11 @@ def _status(
     )
 
 
+def _local_day(moment: pd.Timestamp) -> date:
+    """The programme's local day of an aware moment."""
+    return moment.tz_convert(programme_zone()).date()
+
+
 def _check_posts(goal: GoalSpec, mentee_id: int, posts: pd.DataFrame, today: date) -> GoalStatus:
     target, weeks = float(goal.target or 0), int(goal.weeks or 1)
     start = goal.created_at.date()
@@ -236,17 +247,16 @@ def _check_posts(goal: GoalSpec, mentee_id: int, posts: pd.DataFrame, today: dat
         if run == weeks:
             # Reached with the post that met the target in the last week of the run.
             window = mine[
-                (mine["published_at"] >= week)
-                & (mine["published_at"] < week + pd.Timedelta(7, "D"))
+                (mine["published_at"] >= week) & (mine["published_at"] < add_days(week, 7))
             ].sort_values("published_at")
-            on = window["published_at"].iloc[math.ceil(target) - 1].date()
+            on = _local_day(window["published_at"].iloc[math.ceil(target) - 1])
             shown = counts.iloc[i - weeks + 1 : i + 1]
-            ev = [Evidence(w.date(), "week", float(c)) for w, c in shown.items()]
+            ev = [Evidence(_local_day(w), "week", float(c)) for w, c in shown.items()]
             return _status(goal, mentee_id, "reached", on, *ev)
-    ev = [Evidence(w.date(), "week", float(c)) for w, c in counts.iloc[-weeks:].items()]
+    ev = [Evidence(_local_day(w), "week", float(c)) for w, c in counts.iloc[-weeks:].items()]
     if goal.due is not None:
-        next_start = as_moment(start) + pd.Timedelta(days=7 * len(counts))
-        left = max(int((as_moment(goal.due) + pd.Timedelta(days=1) - next_start).days // 7), 0)
+        next_start = add_days(start, 7 * len(counts))
+        left = max(int(local_days(next_start, add_days(goal.due, 1)) // 7), 0)
         if run + left < weeks:
             return _status(goal, mentee_id, "missed", None, *ev, Evidence(goal.due, "due"))
     return _status(goal, mentee_id, "on_track" if run > 0 else "open", None, *ev)
@@ -259,11 +269,11 @@ def _check_followers(
     mine = _on_platform(snaps, goal.platform)
     mine = mine[mine["followers"].notna()]
     if goal.due is not None:
-        mine = mine[mine["taken_at"] < as_moment(goal.due) + pd.Timedelta(days=1)]
+        mine = mine[mine["taken_at"] < add_days(goal.due, 1)]
     hit = mine[mine["followers"] >= target].sort_values("taken_at")
     if not hit.empty:
         row = hit.iloc[0]
-        day = row["taken_at"].date()
+        day = _local_day(row["taken_at"])
         return _status(
             goal, mentee_id, "reached", day, Evidence(day, "followers", float(row["followers"]))
         )
@@ -273,10 +283,12 @@ def _check_followers(
         best = mine.groupby("account_id")["followers"].max().idxmax()
         account = mine[mine["account_id"] == best].sort_values("taken_at")
         last = account.iloc[-1]
-        evidence.append(Evidence(last["taken_at"].date(), "followers", float(last["followers"])))
+        evidence.append(
+            Evidence(_local_day(last["taken_at"]), "followers", float(last["followers"]))
+        )
         recent = follower_growth(account, last["taken_at"] - pd.Timedelta(days=PROJECTION_DAYS))
         if goal.due is not None and recent.weekly is not None and not recent.gap:
-            weeks_left = max((goal.due - last["taken_at"].date()).days, 0) / 7
+            weeks_left = max((goal.due - _local_day(last["taken_at"])).days, 0) / 7
             projected = float(last["followers"]) * (1 + recent.weekly) ** weeks_left
             evidence.append(Evidence(goal.due, "projected", round(projected)))
     if goal.due is not None and today > goal.due:
@@ -290,7 +302,7 @@ def _check_start(
 ) -> GoalStatus:
     mine = _on_platform(posts, goal.platform).sort_values("published_at")
     if not mine.empty:
-        day = mine["published_at"].iloc[0].date()
+        day = _local_day(mine["published_at"].iloc[0])
         return _status(goal, mentee_id, "reached", day, Evidence(day, "first_post"))
     if goal.due is not None and today > goal.due:
         return _status(goal, mentee_id, "missed", None, Evidence(goal.due, "due"))

@@ -259,3 +259,8 @@ __all__ = [
     "upsert_person",
     "upsert_tandem",
 ]
+
+
+def cohorts(session: Session) -> list[Cohort]:
+    """Every cohort, the newest first."""
+    return list(session.scalars(select(Cohort).order_by(Cohort.start.desc())))

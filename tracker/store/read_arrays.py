@@ -6,7 +6,7 @@ per account or person copies it again. Here rows go from the cursor, a bounded b
 accounts at a time, into compact arrays sorted by account and time by the query itself (int64
 ns times, float64 counts with NaN where the platform did not tell: unknown, never 0), and each
 account gets views of them. Frames are built per person, only for code that wants them (goal
-checks).
+checks, the metrics over posts and rates). This is the reader every figure is computed from.
 """
 
 from __future__ import annotations

@@ -1,6 +1,11 @@
-"""Reading the store into pandas frames: the one place metrics, reports and dashboards load from.
+"""Reading the store's rows into pandas frames, as they are stored: for the CSV exports of a
+person's or a cohort's series, and the cohort's people, accounts and events.
 
-Every frame keeps unknown counts as missing values (``pd.NA``), never 0. Times are aware UTC.
+Figures are not computed from these frames: the cohort summary, the pages and the goal checks
+read the compact per-account arrays of ``tracker.store.read_arrays`` (which shares this
+module's time-window filter, :func:`within`, and gives the same rows to the microsecond; a
+test checks that figures come out the same from either). Every frame keeps unknown counts as
+missing values (``pd.NA``), never 0. Times are aware UTC.
 """
 
 from __future__ import annotations
