@@ -1,6 +1,7 @@
-"""Polling one account once: fetch through its connector, write through the store, record the
-attempt, and move the account's state and schedule. ``tracker.polling.engine`` adds budgets,
-retries and concurrency on top; the scheduler and workers decide what is due."""
+"""What one poll reads before the platform call and writes after it: the account as a poll needs
+it (consent checked), the call itself, and one transaction with the data, the attempt row, the
+account's state and its schedule. ``tracker.polling.engine`` is the one orchestrator that drives
+these with budgets, retries and concurrency; the scheduler and workers decide what is due."""
 
 from __future__ import annotations
 
@@ -12,36 +13,15 @@ from typing import Any
 from sqlalchemy import Text, case, func, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 
-from connectors.base import Connector, PostStats, ProfileStats, utcnow
-from connectors.errors import (
-    AccountNotFound,
-    AccountUnavailable,
-    AuthFailed,
-    ConnectorError,
-    RateLimited,
-)
+from connectors.base import Connector, PostStats, ProfileStats
+from connectors.errors import ConnectorError
 from connectors.http import redact
+from tracker.polling.outcomes import GONE, IdentityConflict, Verdict, verdict_of
 from tracker.store.db import Database
 from tracker.store.models import Account, Person, PollAttempt, PostMetric
 from tracker.store.write import snapshot_row, write_posts, write_snapshots
 
 logger = logging.getLogger(__name__)
-
-# Outcome name and the account state an error moves to (None: the state stays).
-ERROR_OUTCOMES: dict[type[ConnectorError], tuple[str, str | None]] = {
-    AccountNotFound: ("not_found", "not_found"),
-    AccountUnavailable: ("unavailable", "unavailable"),
-    AuthFailed: ("auth_failed", "auth_failed"),
-    RateLimited: ("rate_limited", None),
-}
-
-
-def outcome_of(error: ConnectorError) -> tuple[str, str | None]:
-    """(outcome, new account state or None) for a connector error."""
-    for cls, result in ERROR_OUTCOMES.items():
-        if isinstance(error, cls):
-            return result
-    return ("error", None)
 
 
 def slot_start(moment: datetime, every: timedelta) -> datetime:
@@ -54,17 +34,17 @@ def slot_start(moment: datetime, every: timedelta) -> datetime:
     return epoch + timedelta(seconds=((moment - epoch).total_seconds() // seconds) * seconds)
 
 
-class IdentityConflict(ConnectorError):
-    """The handle now belongs to a different platform account than the one tracked."""
-
-
 @dataclass(frozen=True)
 class PollResult:
     account_id: int
     platform: str
     kind: str
-    outcome: str
+    verdict: Verdict
     error: ConnectorError | None = None
+
+    @property
+    def outcome(self) -> str:
+        return self.verdict.outcome
 
 
 def may_poll(person: Person, platform: str, on: datetime) -> bool:
@@ -198,15 +178,8 @@ def save(
     ``final=False`` records a try that will be retried: no state change, no schedule move.
     """
     conn_error = error if isinstance(error, ConnectorError) or error is None else None
-    new_state: str | None
-    if error is None:
-        outcome, new_state = "ok", "active"
-    elif isinstance(error, IdentityConflict):
-        outcome, new_state = "error", "paused"
-    elif conn_error is not None:
-        outcome, new_state = outcome_of(conn_error)
-    else:
-        outcome, new_state = "error", None
+    verdict = verdict_of(error)
+    outcome, new_state = verdict.outcome, verdict.state
     if not final:
         new_state = None
     message = redact(getattr(error, "message", None) or str(error))[:500] if error else None
@@ -235,7 +208,7 @@ def save(
                 update(Account).where(Account.id == target.account_id).values(**values)
             )
             if not getattr(found, "rowcount", 1):  # erased while we polled: nothing to keep
-                return PollResult(target.account_id, target.platform, kind, "gone")
+                return PollResult(target.account_id, target.platform, kind, GONE)
             if error is None and fetched is not None:
                 if fetched.stats is not None:
                     slot = slot_start(fetched.stats.fetched_at, every)
@@ -282,47 +255,4 @@ def save(
             outcome,
             type(error).__name__,
         )
-    return PollResult(target.account_id, target.platform, kind, outcome, conn_error)
-
-
-def poll_account(
-    db: Database,
-    account_id: int,
-    connector: Connector,
-    kind: str,
-    *,
-    every: timedelta,
-    now: datetime | None = None,
-    posts_limit: int = 50,
-    worker: str | None = None,
-) -> PollResult:
-    """Poll one account for ``kind`` ("profile" or "posts") once and record the outcome; no
-    budget, no retry (the engine in ``tracker.polling.engine`` adds those).
-
-    Never raises a ConnectorError: failures become attempt rows and account states.
-    Raises LookupError for an account that does not exist.
-    """
-    started = now or utcnow()
-    target = load_target(db, account_id, kind, started)
-    if target is None:
-        with db.session() as session:
-            platform = session.get(Account, account_id).platform  # type: ignore[union-attr]
-        return PollResult(account_id, platform, kind, "no_consent")
-    fetched: Fetched | None = None
-    error: ConnectorError | None = None
-    try:
-        fetched = fetch(db, connector, target, kind, posts_limit)
-    except ConnectorError as exc:
-        error = exc
-    finished = now or utcnow()
-    return save(
-        db,
-        target,
-        kind,
-        every=every,
-        started=started,
-        finished=finished,
-        fetched=fetched,
-        error=error,
-        worker=worker,
-    )
+    return PollResult(target.account_id, target.platform, kind, verdict, conn_error)
