@@ -35,11 +35,13 @@ from tracker.polling.budget import (
 )
 from tracker.polling.outcomes import DEFERRED, Verdict, verdict_of
 from tracker.polling.poll_store import (
+    Attempt,
     Fetched,
-    PollResult,
+    GroupWriter,
+    TargetRow,
     fetch,
     load_target,
-    save,
+    load_targets,
     slot_start,
 )
 from tracker.polling.retry import RetryPolicy, as_connector_error, is_retryable
@@ -191,7 +193,8 @@ class Engine:
             clock=clock,
             on_change=lambda st: write_state(db, st),
         )
-        self._serial_writes = threading.Lock() if db.dialect == "sqlite" else None
+        # One commit for the results of many requests: the write lock is the bottleneck.
+        self.writer = GroupWriter(db)
         self._factory = connectors
         self._connectors: dict[str, Connector] = {}
         self._lock = threading.Lock()
@@ -228,6 +231,7 @@ class Engine:
         if not jobs:
             return summary
         self.budgets.load(read_states(self.db))
+        rows = load_targets(self.db, [job.account_id for job in jobs])
         queues: dict[str, deque[AccountJob]] = {}
         for job in jobs:
             queues.setdefault(scope_of(job.platform, job.handle), deque()).append(job)
@@ -238,13 +242,14 @@ class Engine:
         ]
         if self.max_threads <= 1:
             for scope, queue in lanes:
-                self._lane(scope, queue, summary, progress)
+                self._lane(scope, queue, summary, progress, rows)
             return summary
         with ThreadPoolExecutor(
             max_workers=min(len(lanes), self.max_threads), thread_name_prefix="poll"
         ) as pool:
             futures = [
-                pool.submit(self._lane, scope, queue, summary, progress) for scope, queue in lanes
+                pool.submit(self._lane, scope, queue, summary, progress, rows)
+                for scope, queue in lanes
             ]
             for future in futures:
                 future.result()
@@ -256,6 +261,7 @@ class Engine:
         queue: deque[AccountJob],
         summary: PassSummary,
         progress: Callable[[AccountJob], None] | None,
+        rows: dict[int, TargetRow],
     ) -> None:
         while not self.stop.is_set():
             try:
@@ -263,7 +269,7 @@ class Engine:
             except IndexError:
                 return
             try:
-                for outcome in self.poll(job, scope):
+                for outcome in self.poll(job, scope, rows.get(job.account_id)):
                     summary.add(job.platform, outcome)
             except Exception:  # one broken account must not end the pass for the others
                 logger.exception("polling account %s failed", job.account_id)
@@ -271,13 +277,16 @@ class Engine:
             if progress is not None:
                 progress(job)
 
-    def poll(self, job: AccountJob, scope: str | None = None) -> list[str]:
+    def poll(
+        self, job: AccountJob, scope: str | None = None, row: TargetRow | None = None
+    ) -> list[str]:
         """Poll one account for its kinds; returns one outcome per kind polled (none for a
-        kind its person's consent does not cover)."""
+        kind its person's consent does not cover). ``row``: the account as read for the pass
+        (read now when not given)."""
         scope = scope or scope_of(job.platform, job.handle)
         outcomes: list[str] = []
         for index, kind in enumerate(job.kinds):
-            verdict = self._poll_kind(job, kind, scope, last=index == len(job.kinds) - 1)
+            verdict = self._poll_kind(job, kind, scope, row, last=index == len(job.kinds) - 1)
             if verdict is None:  # no consent: nothing fetched, nothing written
                 return outcomes
             outcomes.append(verdict.outcome)
@@ -285,8 +294,11 @@ class Engine:
                 break  # the next kind would meet the same answer
         return outcomes
 
-    def _poll_kind(self, job: AccountJob, kind: str, scope: str, *, last: bool) -> Verdict | None:
-        target = load_target(self.db, job.account_id, kind, self.clock())
+    def _poll_kind(
+        self, job: AccountJob, kind: str, scope: str, row: TargetRow | None, *, last: bool
+    ) -> Verdict | None:
+        now = self.clock()
+        target = row.target(kind, now) if row else load_target(self.db, job.account_id, kind, now)
         if target is None:
             return None
         every = self.schedule.every(kind)
@@ -316,37 +328,30 @@ class Engine:
             self._tell_budget(scope, error)
             finished = self.clock()
             record = partial(
-                self._save,
-                self.db,
+                Attempt,
                 target,
                 kind,
-                every=every,
-                started=started,
-                finished=finished,
+                every,
+                started,
+                finished,
                 error=error,
                 worker=self.worker,
             )
             if error is not None and self.retry.should_retry(error, attempt):
-                record(final=False)
+                self.writer.save(record(final=False))
                 self.sleep(self.retry.delay(attempt))
                 if self.stop.is_set():
                     return DEFERRED
                 continue
-            result = record(
-                fetched=fetched,
-                next_at=self.schedule.next_at(kind, verdict_of(error), finished),
-                release=last,
+            result = self.writer.save(
+                record(
+                    fetched=fetched,
+                    next_at=self.schedule.next_at(kind, verdict_of(error), finished),
+                    release=last,
+                )
             )
             # the write may turn the answer into an identity conflict (the id is taken)
             return result.verdict
-
-    def _save(self, *args: Any, **kwargs: Any) -> PollResult:
-        # SQLite has one writer at a time: queueing this process's threads on a lock is cheaper
-        # than letting them poll the database's busy handler, which sleeps between tries.
-        if self._serial_writes is None:
-            return save(*args, **kwargs)
-        with self._serial_writes:
-            return save(*args, **kwargs)
 
     def _tell_budget(self, scope: str, error: BaseException | None) -> None:
         """Tell the budget how the platform did: answered, limited us, or failed."""

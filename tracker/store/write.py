@@ -7,6 +7,7 @@ transaction when given a fresh connection).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,28 @@ def _set(
     }
 
 
+@functools.cache
+def _upsert_statement(
+    table: Table,
+    dialect: str,
+    keys: tuple[str, ...],
+    update: tuple[str, ...],
+    keep_known: tuple[str, ...],
+) -> Any:
+    """The upsert for ``table`` on ``dialect``, built once (the poller writes it per request)."""
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(
+            index_elements=list(keys), set_=_set(table, lite.excluded, update, keep_known)
+        )
+    if dialect == "postgresql":
+        pg = postgresql.insert(table)
+        return pg.on_conflict_do_update(
+            index_elements=list(keys), set_=_set(table, pg.excluded, update, keep_known)
+        )
+    raise NotImplementedError(f"upserts are not implemented for {dialect}")  # pragma: no cover
+
+
 def _upsert(
     conn: Connection | Session,
     table: Table,
@@ -45,19 +68,9 @@ def _upsert(
     if not rows:
         return
     bind = conn.get_bind() if isinstance(conn, Session) else conn
-    dialect = bind.dialect.name
-    if dialect == "sqlite":
-        lite = sqlite.insert(table)
-        stmt: Any = lite.on_conflict_do_update(
-            index_elements=list(keys), set_=_set(table, lite.excluded, update, keep_known)
-        )
-    elif dialect == "postgresql":
-        pg = postgresql.insert(table)
-        stmt = pg.on_conflict_do_update(
-            index_elements=list(keys), set_=_set(table, pg.excluded, update, keep_known)
-        )
-    else:  # pragma: no cover - other backends are not supported
-        raise NotImplementedError(f"upserts are not implemented for {dialect}")
+    stmt = _upsert_statement(
+        table, bind.dialect.name, tuple(keys), tuple(update), tuple(keep_known)
+    )
     for start in range(0, len(rows), CHUNK):
         conn.execute(stmt, list(rows[start : start + CHUNK]))
 
