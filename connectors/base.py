@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from connectors.errors import BadResponse
+
 PostKind = Literal["text", "photo", "video", "link", "carousel", "reel", "article"]
 POST_KINDS: tuple[str, ...] = ("text", "photo", "video", "link", "carousel", "reel", "article")
 
@@ -80,6 +82,29 @@ class Connector(Protocol):
     ) -> list[PostStats]:
         """Recent own posts (newest first), at most ``limit``, none older than ``since``."""
         ...
+
+
+def require_counts(stats: ProfileStats) -> ProfileStats:
+    """``stats`` unchanged when it holds at least one count; raises BadResponse otherwise.
+
+    A platform that tells counts never answers a real profile with none: an empty body (``{}``
+    behind a proxy, a half-served error page) is a failure, not an account with unknown counts.
+    """
+    if stats.followers is None and stats.following is None and stats.posts is None:
+        raise BadResponse(
+            "the profile answer holds no count (followers, following or posts)",
+            platform=stats.platform,
+            handle=stats.handle,
+        )
+    return stats
+
+
+def clip_posts(posts: list[PostStats], since: datetime | None, limit: int) -> list[PostStats]:
+    """At most ``limit`` of ``posts`` (in their order), none published before ``since``."""
+    if since is not None:
+        start = as_utc(since)
+        posts = [p for p in posts if p.published_at >= start]
+    return posts[:limit]
 
 
 # Requests time out after this many seconds unless a platform's settings say otherwise.

@@ -22,10 +22,16 @@ from urllib.parse import urljoin
 import feedparser
 import requests
 
-from connectors.base import PostStats, ProfileStats, as_utc, utcnow
+from connectors.base import PostStats, ProfileStats, clip_posts, utcnow
 from connectors.errors import BadResponse, ConnectorError
 from connectors.handles import normalize_blog
-from connectors.http import TimeoutSession, error_for_status, network_error, timeout_of
+from connectors.http import (
+    TimeoutSession,
+    error_for_status,
+    is_success,
+    network_error,
+    timeout_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +146,7 @@ class BlogConnector:
             response = self.session.get(url, headers=headers)
         except requests.RequestException as exc:
             raise network_error(exc, **kw) from None
-        if response.status_code == 304 or response.ok:
+        if response.status_code == 304 or is_success(response.status_code):
             return response
         raise error_for_status(response.status_code, response.reason or "", **kw)
 
@@ -207,6 +213,4 @@ class BlogConnector:
         """The feed's entries with dates (UTC), newest first."""
         _, parsed = self.resolve(handle)
         posts = parse_posts(parsed)
-        if since is not None:
-            posts = [p for p in posts if p.published_at >= as_utc(since)]
-        return posts[:limit]
+        return clip_posts(posts, since, limit)

@@ -18,7 +18,15 @@ from atproto_client import exceptions as ae
 from atproto_client.models.utils import get_model_as_dict
 from atproto_client.request import Request
 
-from connectors.base import PostStats, ProfileStats, as_utc, int_or_none, utcnow
+from connectors.base import (
+    PostStats,
+    ProfileStats,
+    as_utc,
+    clip_posts,
+    int_or_none,
+    require_counts,
+    utcnow,
+)
 from connectors.errors import (
     AccountNotFound,
     AccountUnavailable,
@@ -186,7 +194,7 @@ class BlueskyConnector:
     def fetch_profile(self, handle: str) -> ProfileStats:
         """Counts of the profile; raises a ConnectorError subclass on failure."""
         name = normalize_bluesky(handle)
-        return parse_profile(self._query(name, "profile", {"actor": name}), name)
+        return require_counts(parse_profile(self._query(name, "profile", {"actor": name}), name))
 
     def fetch_posts(
         self, handle: str, since: datetime | None = None, limit: int = 50
@@ -222,6 +230,4 @@ class BlueskyConnector:
                 break
             if since is not None and oldest is not None and oldest < as_utc(since):
                 break
-        if since is not None:
-            posts = [p for p in posts if p.published_at >= as_utc(since)]
-        return posts[:limit]
+        return clip_posts(posts, since, limit)

@@ -23,7 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from connectors.base import PostStats, ProfileStats, as_utc, utcnow
+from connectors.base import PostStats, ProfileStats, as_utc, clip_posts, utcnow
 from connectors.errors import (
     AccountNotFound,
     AccountUnavailable,
@@ -309,6 +309,4 @@ class DemoConnector:
         now = self.clock()
         first = as_utc(since).date() if since else max(spec.born, now.date() - timedelta(days=120))
         posts = self.posts_between(spec, first, now.date())
-        if since is not None:
-            posts = [p for p in posts if p.published_at >= as_utc(since)]
-        return list(reversed(posts))[:limit]
+        return clip_posts(list(reversed(posts)), since, limit)

@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.base import PostStats, ProfileStats, as_utc, int_or_none, utcnow
+from connectors.base import (
+    PostStats,
+    ProfileStats,
+    as_utc,
+    clip_posts,
+    int_or_none,
+    require_counts,
+    utcnow,
+)
 from connectors.graph import GraphClient
 from connectors.handles import normalize_facebook
 from connectors.http import parse_time, timeout_of
@@ -147,7 +155,7 @@ class FacebookConnector:
         """Page counts; raises a ConnectorError subclass on failure."""
         name = normalize_facebook(handle)
         payload = self.api.get(name, name, fields=PAGE_FIELDS)
-        return parse_profile(payload, name)
+        return require_counts(parse_profile(payload, name))
 
     def fetch_posts(
         self, handle: str, since: datetime | None = None, limit: int = 50
@@ -170,6 +178,4 @@ class FacebookConnector:
             cursor = next_cursor(payload)
             if not cursor:
                 break
-        if since is not None:
-            posts = [p for p in posts if p.published_at >= as_utc(since)]
-        return posts[:limit]
+        return clip_posts(posts, since, limit)

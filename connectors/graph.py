@@ -27,7 +27,16 @@ from connectors.errors import (
     PlatformUnavailable,
     RateLimited,
 )
-from connectors.http import TimeoutSession, env_hint, network_error, protect, redact
+from connectors.http import (
+    TimeoutSession,
+    env_hint,
+    error_for_status,
+    is_success,
+    network_error,
+    parse_retry_after,
+    protect,
+    redact,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +138,11 @@ class GraphClient:
                 remaining = usage_remaining(last.headers)
                 if remaining is not None:
                     self.rate_remaining = remaining
+        last = self.session.last_response
+        if last is not None and not is_success(last.status_code):
+            # facebook-sdk 3.1 returns any JSON body without an ``error`` key as the result,
+            # whatever the status: a 503 with ``{}`` from a proxy is not an empty page.
+            raise self._status_error(handle, last.reason or "no reason given")
         if not isinstance(result, Mapping):
             raise BadResponse("the response is not a JSON object", **kw)
         return result
@@ -136,8 +150,14 @@ class GraphClient:
     def _status_error(self, handle: str, message: str) -> ConnectorError:
         last = self.session.last_response
         kw: dict[str, Any] = {"platform": self.platform, "handle": handle}
-        if last is not None and last.status_code >= 500:
-            return PlatformUnavailable(f"HTTP {last.status_code}: {message}", **kw)
+        if last is not None and not is_success(last.status_code):
+            return error_for_status(
+                last.status_code,
+                message,
+                retry_after=parse_retry_after(last.headers.get("Retry-After")),
+                auth_hint=self.hint(),
+                **kw,
+            )
         return BadResponse(message, **kw)
 
     def _map_error(self, exc: facebook.GraphAPIError, handle: str) -> ConnectorError:

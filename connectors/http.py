@@ -219,6 +219,11 @@ def error_for_status(
     return BadResponse(f"HTTP {status}: {text}", **kw)
 
 
+def is_success(status: int) -> bool:
+    """True for a 2xx answer; anything else is an error whatever its body says."""
+    return 200 <= status < 300
+
+
 def network_error(exc: BaseException, *, platform: str, handle: str) -> PlatformUnavailable:
     """A timeout or connection failure as PlatformUnavailable, with secrets masked."""
     kind = "timed out" if isinstance(exc, requests.Timeout) else "could not be reached"

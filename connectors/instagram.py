@@ -18,7 +18,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.base import PostStats, ProfileStats, as_utc, int_or_none, utcnow
+from connectors.base import (
+    PostStats,
+    ProfileStats,
+    as_utc,
+    clip_posts,
+    int_or_none,
+    require_counts,
+    utcnow,
+)
 from connectors.errors import AccountNotFound, AuthFailed, BadResponse
 from connectors.graph import GraphClient
 from connectors.handles import normalize_instagram
@@ -143,7 +151,7 @@ class InstagramConnector:
         name = normalize_instagram(handle)
         if self.mode == "instaloader":
             return self.web.fetch_profile(name)
-        return parse_profile(self._discover(name, PROFILE_FIELDS), name)
+        return require_counts(parse_profile(self._discover(name, PROFILE_FIELDS), name))
 
     def fetch_posts(
         self, handle: str, since: datetime | None = None, limit: int = 50
@@ -163,6 +171,4 @@ class InstagramConnector:
             cursor = next_cursor(payload)
             if not cursor or (since and page and min(p.published_at for p in page) < as_utc(since)):
                 break
-        if since is not None:
-            posts = [p for p in posts if p.published_at >= as_utc(since)]
-        return posts[:limit]
+        return clip_posts(posts, since, limit)

@@ -24,7 +24,15 @@ from typing import Any
 import instaloader
 from instaloader import exceptions as ie
 
-from connectors.base import PostStats, ProfileStats, as_utc, int_or_none, utcnow
+from connectors.base import (
+    PostStats,
+    ProfileStats,
+    as_utc,
+    clip_posts,
+    int_or_none,
+    require_counts,
+    utcnow,
+)
 from connectors.errors import (
     AccountNotFound,
     AccountUnavailable,
@@ -227,7 +235,7 @@ class InstaloaderMode:
         profile = self._guard(name, lambda: instaloader.Profile.from_username(context, name))
         # The node holds every count the page showed; Profile's properties would fetch again
         # for a missing one, and a missing count must stay None.
-        return parse_profile(profile._node, name)
+        return require_counts(parse_profile(profile._node, name))
 
     def fetch_posts(self, name: str, since: datetime | None, limit: int) -> list[PostStats]:
         context = self.context()
@@ -244,11 +252,8 @@ class InstaloaderMode:
                 raise AccountUnavailable("the profile is private", platform=PLATFORM, handle=name)
             # Logged out, Instagram shows the newest posts (12) on the page; more needs a session.
             items = page_media(user)
-        posts = parse_posts(items)
-        if since is not None:
-            posts = [p for p in posts if p.published_at >= as_utc(since)]
-        posts.sort(key=lambda p: p.published_at, reverse=True)
-        return posts[:limit]
+        posts = sorted(parse_posts(items), key=lambda p: p.published_at, reverse=True)
+        return clip_posts(posts, since, limit)
 
     @staticmethod
     def _session_media(

@@ -18,7 +18,15 @@ from typing import Any
 from mastodon import Mastodon
 from mastodon import errors as me
 
-from connectors.base import PostStats, ProfileStats, as_utc, int_or_none, utcnow
+from connectors.base import (
+    PostStats,
+    ProfileStats,
+    as_utc,
+    clip_posts,
+    int_or_none,
+    require_counts,
+    utcnow,
+)
 from connectors.errors import (
     AccountNotFound,
     AccountUnavailable,
@@ -181,7 +189,7 @@ class MastodonConnector:
         """Counts of the account; raises a ConnectorError subclass on failure."""
         name = normalize_mastodon(handle)
         _, account = self._lookup(name)
-        return parse_profile(account, name)
+        return require_counts(parse_profile(account, name))
 
     def fetch_posts(
         self, handle: str, since: datetime | None = None, limit: int = 50
@@ -207,6 +215,4 @@ class MastodonConnector:
             if since is not None and batch and min(p.published_at for p in batch) < as_utc(since):
                 break
             page = self._call(api, name, "fetch_next", page)
-        if since is not None:
-            posts = [p for p in posts if p.published_at >= as_utc(since)]
-        return posts[:limit]
+        return clip_posts(posts, since, limit)

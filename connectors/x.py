@@ -19,7 +19,15 @@ from typing import Any
 import requests
 import tweepy
 
-from connectors.base import PostStats, ProfileStats, as_utc, int_or_none, utcnow
+from connectors.base import (
+    PostStats,
+    ProfileStats,
+    as_utc,
+    clip_posts,
+    int_or_none,
+    require_counts,
+    utcnow,
+)
 from connectors.errors import (
     AccountNotFound,
     AccountUnavailable,
@@ -32,6 +40,8 @@ from connectors.handles import normalize_x
 from connectors.http import (
     TimeoutSession,
     env_hint,
+    error_for_status,
+    is_success,
     network_error,
     parse_time,
     protect,
@@ -212,6 +222,8 @@ class XConnector:
             raise BadResponse(f"HTTP {exc.response.status_code}: {redact(exc)}", **kw) from None
         except requests.RequestException as exc:
             raise network_error(exc, **kw) from None
+        if not is_success(response.status_code):  # tweepy raises for >= 400 only
+            raise error_for_status(response.status_code, response.reason or "", **kw)
         remaining = response.headers.get("x-rate-limit-remaining")
         self.rate_remaining = int_or_none(remaining)
         try:
@@ -227,7 +239,7 @@ class XConnector:
         """Public counts of the account; raises a ConnectorError subclass on failure."""
         name = normalize_x(handle)
         payload = self._call(name, "get_user", username=name, user_fields=USER_FIELDS)
-        stats = parse_profile(payload, name)
+        stats = require_counts(parse_profile(payload, name))
         if stats.platform_id:
             self._user_ids[name] = stats.platform_id
         return stats
@@ -262,6 +274,4 @@ class XConnector:
             token = (payload.get("meta") or {}).get("next_token")
             if not token:
                 break
-        if since is not None:
-            posts = [p for p in posts if p.published_at >= as_utc(since)]
-        return posts[:limit]
+        return clip_posts(posts, since, limit)

@@ -33,15 +33,17 @@ def parse_consent_platforms(value: Any) -> list[str] | None:
 
 
 def parse_count(value: Any) -> int | None:
-    """A count typed in a number field; None when empty. Raises ValueError (or TypeError)
-    for a negative or non-numeric value."""
+    """A whole number typed in a number field; None when empty. Raises ValueError for anything
+    else; whether the number is a possible count is for the manual-entry path to say, with
+    the same message as ``tracker record``."""
     # An empty field is unknown (None), never 0.
     if value in (None, ""):
         return None
-    number = int(value)
-    if number < 0:
-        raise ValueError("negative count")
-    return number
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"{value!r} is not a whole number")
+    if not isinstance(value, int | float | str):
+        raise ValueError("not a number")
+    return int(value)
 
 
 def result(lang: str, what: str, saved: Any) -> tuple[str, int]:

@@ -3,13 +3,13 @@ hand (the ``manual`` platform, or any account whose platform cannot be read)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Any
 
 import dash
 from dash import Input, Output, State, callback
 from sqlalchemy import select
 
+from connectors.base import utcnow
 from dashboards.access import AccessDenied, audit, require_role
 from dashboards.admin.form_values import (
     parse_consent_platforms,
@@ -25,6 +25,7 @@ from dashboards.pages.common import denied
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.config import PersonEntry
 from tracker.errors import TrackerError
+from tracker.programme.manual_entry import ManualCounts, record_on_day
 from tracker.programme.structure import (
     Changes,
     add_account,
@@ -33,7 +34,6 @@ from tracker.programme.structure import (
     upsert_tandem,
 )
 from tracker.store.models import Account, Person, Tandem
-from tracker.store.write import write_snapshots
 
 dash.register_page(__name__, path="/verwaltung", name="Verwaltung", order=5)
 
@@ -197,24 +197,11 @@ def save_manual(_n: Any, account_id: Any, day: Any, followers: Any, posts: Any, 
         followers_n, posts_n = parse_count(followers), parse_count(posts)
         if followers_n is None and posts_n is None:
             return t("admin.missing", lang), dash.no_update
+        counts = ManualCounts(followers=followers_n, posts=posts_n)
         with app_state().db.write() as session:
-            account = session.get(Account, account_id)
-            if account is None:
-                return t("admin.missing", lang), dash.no_update
+            # the same path and checks as `tracker record`: consent, date, counts
+            account = record_on_day(session, account_id, on, counts, utcnow())
             person_key = account.person.key
-            write_snapshots(
-                session,
-                [
-                    {
-                        "account_id": account.id,
-                        "taken_at": datetime.combine(on, time(12), tzinfo=UTC),
-                        "followers": followers_n,
-                        "following": None,
-                        "posts": posts_n,
-                        "source": "manual",
-                    }
-                ],
-            )
     except AccessDenied:
         return t("denied", lang), dash.no_update
     except (ValueError, TypeError, TrackerError) as exc:

@@ -13,6 +13,7 @@ from connectors.bluesky import BlueskyConnector, parse_posts, parse_profile, pos
 from connectors.errors import (
     AccountNotFound,
     BadHandle,
+    BadResponse,
     PlatformUnavailable,
     RateLimited,
 )
@@ -156,3 +157,15 @@ def test_appview_address_is_accepted_with_or_without_xrpc() -> None:
     plain = BlueskyConnector({"appview": "https://appview.example/"})
     full = BlueskyConnector({"appview": "https://appview.example/xrpc"})
     assert plain.appview == full.appview == "https://appview.example/xrpc"
+
+
+def test_an_error_status_with_an_empty_json_body_is_an_error(bsky, api):
+    api.get(PROFILE).respond(503, json={})
+    with pytest.raises(PlatformUnavailable):
+        bsky.fetch_profile(HANDLE)
+
+
+def test_a_profile_answer_without_any_count_is_a_bad_response(bsky, api):
+    api.get(PROFILE).respond(200, json={"did": "did:plc:abc", "handle": HANDLE})
+    with pytest.raises(BadResponse):
+        bsky.fetch_profile(HANDLE)

@@ -243,3 +243,28 @@ def test_live_page():
         pytest.skip("TRACKER_FACEBOOK_ACCESS_TOKEN is not set")
     stats = get_connector("facebook", {"access_token": token}).fetch_profile("facebook")
     assert stats.followers is not None and stats.followers > 0
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(503, PlatformUnavailable), (502, PlatformUnavailable), (404, AccountNotFound)],
+)
+def test_an_error_status_with_an_empty_json_body_is_an_error(fb, api, status, error):
+    # A proxy answering 503 with ``{}``: facebook-sdk hands the empty object back as a page.
+    api.get(f"{GRAPH}/facebookapp", json={}, status=status)
+    with pytest.raises(error) as info:
+        fb.fetch_profile("facebookapp")
+    assert f"HTTP {status}" in str(info.value)
+    api.get(f"{GRAPH}/facebookapp/posts", json={"data": []}, status=status)
+    with pytest.raises(error):
+        fb.fetch_posts("facebookapp")
+
+
+def test_a_page_answer_without_any_count_is_a_bad_response(fb, api):
+    api.get(f"{GRAPH}/facebookapp", json={"id": "20531316728", "name": "Facebook"})
+    with pytest.raises(BadResponse) as info:
+        fb.fetch_profile("facebookapp")
+    assert "no count" in str(info.value)
+    api.get(f"{GRAPH}/facebookapp", json={})
+    with pytest.raises(BadResponse):
+        fb.fetch_profile("facebookapp")

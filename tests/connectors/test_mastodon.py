@@ -15,6 +15,7 @@ from connectors.errors import (
     AccountNotFound,
     AuthFailed,
     BadHandle,
+    BadResponse,
     PlatformUnavailable,
     RateLimited,
 )
@@ -213,3 +214,9 @@ def test_live_lookup():
     settings = {"access_token": os.environ.get("TRACKER_MASTODON_ACCESS_TOKEN")}
     stats = get_connector("mastodon", settings).fetch_profile("@Mastodon@mastodon.social")
     assert stats.followers is not None and stats.followers > 0
+
+
+def test_an_account_answer_without_any_count_is_a_bad_response(masto, api):
+    api.get(f"{BASE}/accounts/lookup", json={"id": "1", "username": "erika", "acct": "erika"})
+    with pytest.raises(BadResponse):
+        masto.fetch_profile("@erika@social.example")

@@ -235,3 +235,15 @@ def test_live_lookup():
         pytest.skip("TRACKER_X_BEARER_TOKEN is not set")
     stats = get_connector("x", {"bearer_token": token}).fetch_profile("XDevelopers")
     assert stats.followers is not None and stats.followers > 0
+
+
+def test_an_error_status_with_an_empty_json_body_is_an_error(x, api):
+    api.get(USER_URL, json={}, status=503)
+    with pytest.raises(PlatformUnavailable):
+        x.fetch_profile("erika_beispiel")
+
+
+def test_a_user_answer_without_any_count_is_a_bad_response(x, api):
+    api.get(USER_URL, json={"data": {"id": "1", "username": "erika_beispiel"}})
+    with pytest.raises(BadResponse):
+        x.fetch_profile("erika_beispiel")

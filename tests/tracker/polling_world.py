@@ -87,8 +87,10 @@ class World:
         retry: RetryPolicy | None = None,
         breaker_failures: int = 5,
         breaker_cooldown: timedelta = timedelta(minutes=15),
+        worker: str = "test",
     ) -> None:
         self.db = db
+        self.worker = worker
         self.now = NOW
         self.connector = DemoConnector({"seed": 3, "profiles": profiles})
         self.connector.clock = lambda: self.now
@@ -103,15 +105,15 @@ class World:
             breaker_cooldown=breaker_cooldown,
             clock=lambda: self.now,
             sleep=self.sleeps.append,
-            worker="test",
+            worker=worker,
         )
 
     def profile(self, handle: str) -> DemoProfile:
         return self.connector.profiles[handle]
 
     def poll_due(self, **kwargs: Any) -> PassSummary:
-        claimed = claim(self.db, "test", self.now, schedule=self.engine.schedule, **kwargs)
-        return poll_claimed(self.engine, claimed, "test")
+        claimed = claim(self.db, self.worker, self.now, schedule=self.engine.schedule, **kwargs)
+        return poll_claimed(self.engine, claimed, self.worker)
 
 
 def write_demo_config(path: Path, db_url: str, profiles: Path, latency: float = 0.0) -> Path:

@@ -55,3 +55,22 @@ def test_missing_roster_file_is_one_line(
     code = main(["--db", url, "roster", "import", str(tmp_path / "missing.csv")])
     err = capsys.readouterr().err
     assert code == 2 and "missing.csv" in err and "cannot read" in err
+
+
+def test_a_command_module_that_does_not_import_fails_the_cli_loudly() -> None:
+    # Never a CLI that quietly lacks `tracker record` because its module did not import.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['tracker.cli.record_commands'] = None\n"
+        "import tracker.cli\n"
+        "print('commands:', sorted(c.name or c.callback.__name__ "
+        "for c in tracker.cli.app.registered_commands))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=False
+    )
+    assert run.returncode != 0, run.stdout
+    assert "tracker.cli.record_commands" in run.stderr

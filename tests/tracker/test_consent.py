@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,12 +20,12 @@ from tests.tracker.privacy_world import (
     account_ids,
     add_person,
     build_world,
+    poll_once,
     row_counts,
 )
 from tracker.cli import main
 from tracker.config import PersonEntry
 from tracker.errors import NotFoundError, PrivacyError
-from tracker.polling.poll_account import poll_account
 from tracker.privacy import (
     consent_history,
     consent_list,
@@ -47,10 +47,10 @@ def _platform_account(db: Database, platform: str) -> int:
         ).one()
 
 
-def _poll(db: Database, account_id: int, kind: str, moment=T0):  # type: ignore[no-untyped-def]
+def _poll(db: Database, account_id: int, kind: str, moment: datetime = T0) -> str:
     connector = DemoConnector({"seed": 3})
     connector.clock = lambda: moment  # type: ignore[method-assign]
-    return poll_account(db, account_id, connector, kind, every=SIX_HOURS, now=moment)
+    return poll_once(db, account_id, connector, kind, moment)
 
 
 def _stored(db: Database, account_id: int) -> tuple[int, int, int]:
@@ -65,8 +65,8 @@ def test_withdrawal_stops_polling_at_the_next_cycle(db: Database) -> None:
     build_world(db)
     account = _platform_account(db, "bluesky")
     later = T0 + timedelta(days=10)
-    assert _poll(db, account, "profile", later).outcome == "ok"
-    assert _poll(db, account, "posts", later).outcome == "ok"
+    assert _poll(db, account, "profile", later) == "ok"
+    assert _poll(db, account, "posts", later) == "ok"
 
     status = withdraw_consent(db, WILMA.key, later.date(), by="test")
     assert status.withdrawn == later.date() and not status.active_on(later.date())
@@ -74,7 +74,7 @@ def test_withdrawal_stops_polling_at_the_next_cycle(db: Database) -> None:
     held = _stored(db, account)
     next_cycle = later + SIX_HOURS
     for kind in ("profile", "posts"):
-        assert _poll(db, account, kind, next_cycle).outcome == "no_consent"
+        assert _poll(db, account, kind, next_cycle) == "no_consent"
     # Nothing written: no snapshot, no post, not even an attempt row.
     assert _stored(db, account) == held
     assert row_counts(db) == before
@@ -88,18 +88,18 @@ def test_a_withdrawal_dated_ahead_stops_polling_from_that_day(db: Database) -> N
     account = _platform_account(db, "x")
     stop = T0.date() + timedelta(days=20)
     withdraw_consent(db, WILMA.key, stop, by="test")
-    assert _poll(db, account, "profile", T0 + timedelta(days=19)).outcome == "ok"
-    assert _poll(db, account, "profile", T0 + timedelta(days=20)).outcome == "no_consent"
+    assert _poll(db, account, "profile", T0 + timedelta(days=19)) == "ok"
+    assert _poll(db, account, "profile", T0 + timedelta(days=20)) == "no_consent"
 
 
 def test_consent_for_some_platforms_only_polls_those(db: Database) -> None:
     build_world(db)
     status = give_consent(db, WILMA.key, CONSENT, ["X ", "instagram"], by="coordinator@x.invalid")
     assert status.platforms == ("instagram", "x")
-    assert _poll(db, _platform_account(db, "x"), "profile").outcome == "ok"
+    assert _poll(db, _platform_account(db, "x"), "profile") == "ok"
     bluesky = _platform_account(db, "bluesky")
     held = _stored(db, bluesky)
-    assert _poll(db, bluesky, "profile").outcome == "no_consent"
+    assert _poll(db, bluesky, "profile") == "no_consent"
     assert _stored(db, bluesky) == held
 
 
@@ -110,7 +110,7 @@ def test_polling_without_any_consent_writes_nothing(db: Database) -> None:
     with db.session() as session:
         pid = get_person(session, "ohne").id
         account = session.scalars(select(Account.id).where(Account.person_id == pid)).one()
-    assert _poll(db, account, "profile").outcome == "no_consent"
+    assert _poll(db, account, "profile") == "no_consent"
     assert _stored(db, account) == (0, 0, 0)
 
 

@@ -33,10 +33,12 @@ from sqlalchemy import func, select
 from tracker.store.db import Database
 from tracker.store.models import PollAttempt
 from tests.tracker.polling_world import NOW, World, spec
+from tracker.polling.workers import worker_name
 
 db = Database(sys.argv[1])
 passes, accounts = int(sys.argv[2]), int(sys.argv[3])
-world = World(db, {f"acc{i}": spec() for i in range(accounts)})
+# named as real pollers are, so that the next start frees the claims of a killed one
+world = World(db, {f"acc{i}": spec() for i in range(accounts)}, worker=worker_name("poller"))
 with db.session() as s:
     last = s.scalar(select(func.max(PollAttempt.started_at)))
 world.now = (last + timedelta(hours=6)) if last else NOW

@@ -28,7 +28,9 @@ MASTO = "https://{}/api/v1/accounts/lookup"
 SETTINGS: dict[str, dict[str, Any]] = {
     "x": {"bearer_token": TOKEN, "bearer_token_env_name": "TRACKER_X_BEARER_TOKEN"},
     "mastodon": {},
+    "facebook": {"access_token": "EAAGfakePageAccessTokenForEngineTests0123456789"},
 }
+FB_PAGE = "https://graph.facebook.com/v23.0/erika.beispiel"
 
 
 @pytest.fixture
@@ -196,3 +198,27 @@ def test_connectors_are_built_once_per_platform(sqlite_db: Database) -> None:
     engine = Engine(sqlite_db, factory, limits=lambda _p: Limit(1, 1.0, 1))
     assert engine.connector("x") is engine.connector("x")
     assert built == ["x"]
+
+
+def test_a_503_with_an_empty_body_is_an_error_and_keeps_the_slots_good_counts(
+    db: Database, api: responses.RequestsMock
+) -> None:
+    # Facebook (through facebook-sdk) answering 503 with ``{}``, e.g. from a proxy: once
+    # recorded as ok with NULL counts over the day's good snapshot.
+    world = Setup(db)
+    page = world.account("facebook", "erika.beispiel")
+    api.get(FB_PAGE, json={"id": "4242", "name": "Erika Beispiel", "followers_count": 151})
+    assert world.run(page).counts["facebook"]["ok"] == 1
+    api.replace(responses.GET, FB_PAGE, json={}, status=503)
+    summary = world.run(page)
+    assert summary.counts["facebook"]["ok"] == 0 and summary.counts["facebook"]["error"] == 1
+    api.replace(responses.GET, FB_PAGE, json={}, status=200)
+    assert world.run(page).counts["facebook"]["error"] == 1
+    assert world.attempts(page) == [
+        ("ok", None),
+        *[("error", "PlatformUnavailable")] * 3,
+        ("error", "BadResponse"),
+    ]
+    with db.session() as s:
+        snaps = s.query(ProfileSnapshot).filter_by(account_id=page.account_id).all()
+        assert [(x.followers, x.following, x.posts) for x in snaps] == [(151, None, None)]

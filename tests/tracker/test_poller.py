@@ -12,8 +12,8 @@ from connectors.http import protect
 from tests.tracker.polling_world import NOW, World, add_account, add_person, set_failure, spec
 from tracker.polling.budget import Limit
 from tracker.polling.engine import AccountJob, Schedule
-from tracker.polling.poll_account import slot_start
 from tracker.polling.poll_status import account_statuses
+from tracker.polling.poll_store import slot_start
 from tracker.polling.retry import RetryPolicy
 from tracker.polling.workers import claim
 from tracker.store import read_frames as series

@@ -135,8 +135,8 @@ def test_same_moment_twice_replaces_the_count(url, sqlite_db):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["anna-m", "tiktok", "--followers", "-5"], "--followers must be 0 or more"),
-        (["anna-m", "tiktok", "--followers", "5", "--posts", "-1"], "--posts must be 0 or more"),
+        (["anna-m", "tiktok", "--followers", "-5"], "followers must be 0 or more"),
+        (["anna-m", "tiktok", "--followers", "5", "--posts", "-1"], "posts must be 0 or more"),
         (["anna-m", "tiktok", "--followers", "5", "--at", "2999-01-01"], "in the future"),
         (["anna-m", "tiktok", "--followers", "5", "--at", "14.03.2025"], "is not a date"),
         (["niemand", "tiktok", "--followers", "5"], "no person with key 'niemand'"),
@@ -160,3 +160,20 @@ def test_just_now_is_not_the_future(url, sqlite_db):
         main(["--db", url, "record", "anna-m", "threads", "--followers", "7", "--at", moment]) == 0
     )
     assert [r[3] for r in snapshots(sqlite_db)] == [7]
+
+
+def test_a_day_is_stored_at_noon_and_today_before_noon_is_not_the_future() -> None:
+    from tracker.programme.manual_entry import RecordError, moment_of_day
+
+    morning = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+    assert moment_of_day(date(2026, 3, 1), morning) == datetime(2026, 3, 1, 12, tzinfo=UTC)
+    assert moment_of_day(date(2026, 3, 2), morning) == morning
+    with pytest.raises(RecordError, match="lies in the future"):
+        moment_of_day(date(2026, 3, 3), morning)
+
+
+def test_a_count_no_account_can_have_is_refused(url, sqlite_db, capsys):
+    args = ["anna-m", "tiktok", "--followers", "99999999999999"]
+    assert main(["--db", url, "record", *args]) == 2
+    assert "not a count an account can have" in capsys.readouterr().err
+    assert snapshots(sqlite_db) == []

@@ -4,13 +4,11 @@ scheduler per store, clean shutdown on SIGTERM, and going on after a restart."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-import types
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -74,33 +72,37 @@ def test_health_tells_heartbeat_age_and_last_success(sqlite_db: Database) -> Non
     assert "erika" not in repr(stale) and "mentee" not in repr(stale)
 
 
-def test_the_purge_job_warns_once_when_the_purge_is_missing(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, sqlite_db: Database
-) -> None:
-    sched.start_runtime(sqlite_db, Config())
-    monkeypatch.setattr(sched, "_purge_warned", False)
-
-    def missing(name: str) -> types.ModuleType:
-        raise ModuleNotFoundError(name)
-
-    monkeypatch.setattr(sched.importlib, "import_module", missing)
-    with caplog.at_level(logging.WARNING, logger="tracker.polling.scheduler"):
-        sched.purge()
-        sched.purge()
-    assert len([r for r in caplog.records if "purge" in r.getMessage()]) == 1
-
-
 def test_the_purge_job_calls_the_retention_purge(
     monkeypatch: pytest.MonkeyPatch, sqlite_db: Database
 ) -> None:
     config = Config()
     sched.start_runtime(sqlite_db, config)
     calls: list[tuple[Database, Config]] = []
-    fake = types.ModuleType("tracker.privacy")
-    fake.purge_expired = lambda db, cfg, dry_run=False: calls.append((db, cfg))  # type: ignore[attr-defined]
-    monkeypatch.setattr(sched.importlib, "import_module", lambda name: fake)
+    monkeypatch.setattr(
+        sched, "purge_expired", lambda db, cfg, dry_run=False: calls.append((db, cfg))
+    )
     sched.purge()
     assert calls == [(sqlite_db, config)]
+
+
+def test_a_failing_purge_fails_the_job_loudly(
+    monkeypatch: pytest.MonkeyPatch, sqlite_db: Database
+) -> None:
+    # the job must not swallow what stops the purge: APScheduler logs the exception
+    sched.start_runtime(sqlite_db, Config())
+
+    def broken(db: Database, cfg: Config) -> None:
+        raise AttributeError("module 'tracker.privacy' has no attribute 'purge_expired'")
+
+    monkeypatch.setattr(sched, "purge_expired", broken)
+    with pytest.raises(AttributeError):
+        sched.purge()
+
+
+def test_the_purge_job_is_bound_when_the_scheduler_is_imported() -> None:
+    from tracker.privacy.retention import purge_expired
+
+    assert sched.purge_expired is purge_expired
 
 
 def wait_for(check: Callable[[], bool], seconds: float = 30.0) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -60,6 +61,23 @@ def test_unknown_counts_stay_unknown(db: Database) -> None:
         snap = s.scalars(select(ProfileSnapshot)).one()
     assert snap.followers is None and snap.following is None and snap.posts == 7
     assert snap.taken_at == T0 and snap.taken_at.tzinfo is not None
+
+
+def test_a_later_write_of_the_same_slot_never_replaces_a_known_count_with_null(
+    db: Database,
+) -> None:
+    acc = _account(db)
+    good = ProfileStats("facebook", "erika", "1", "Erika", 151, None, 59, T0)
+    empty = ProfileStats("facebook", "erika", "1", "Erika", None, None, None, T0)
+    with db.write() as s:
+        write_snapshots(s, [snapshot_row(acc, good)])
+    with db.write() as s:
+        write_snapshots(s, [snapshot_row(acc, empty)])
+    with db.write() as s:  # a count that became known is still taken
+        write_snapshots(s, [snapshot_row(acc, replace(empty, following=3))])
+    with db.session() as s:
+        snap = s.scalars(select(ProfileSnapshot)).one()
+    assert (snap.followers, snap.following, snap.posts) == (151, 3, 59)
 
 
 def test_post_upsert_keeps_one_row_per_post(db: Database) -> None:

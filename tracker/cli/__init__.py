@@ -55,14 +55,9 @@ def _root(
     ctx.obj = State(config_path=config, db_url=db)
 
 
+# A command module that fails to import fails the whole CLI loudly: never a missing command.
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as exc:  # an area not installed yet
-        if exc.name != _name:
-            raise
-        continue
-    _module.register(app)
+    importlib.import_module(_name).register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,14 +22,7 @@ from sqlalchemy import select
 
 from connectors import get_connector
 from connectors.base import Connector, utcnow
-from connectors.errors import (
-    AccountNotFound,
-    AccountUnavailable,
-    AuthFailed,
-    BadResponse,
-    ConnectorError,
-    RateLimited,
-)
+from connectors.errors import RateLimited
 from tracker.config import Config, PlatformSection, parse_duration, platform_settings
 from tracker.polling.budget import (
     BudgetExhausted,
@@ -40,14 +33,15 @@ from tracker.polling.budget import (
     limit_for,
     scope_of,
 )
-from tracker.polling.poll_account import (
+from tracker.polling.outcomes import DEFERRED, Verdict, verdict_of
+from tracker.polling.poll_store import (
+    Attempt,
     Fetched,
-    IdentityConflict,
-    PollResult,
+    GroupWriter,
+    TargetRow,
     fetch,
     load_target,
-    outcome_of,
-    save,
+    load_targets,
     slot_start,
 )
 from tracker.polling.retry import RetryPolicy, as_connector_error, is_retryable
@@ -67,10 +61,7 @@ OUTCOME_COLUMNS = (
     "error",
     "deferred",
 )
-# Account-level answers: the platform works, only this account is the matter.
-_ACCOUNT_ERRORS = (AccountNotFound, AccountUnavailable, AuthFailed, BadResponse, IdentityConflict)
 _DEFAULTS = PlatformSection().model_dump()
-_CONFLICT = "identity_conflict"
 
 
 def connector_for(config: Config, platform: str) -> Connector:
@@ -104,12 +95,12 @@ class Schedule:
     def every(self, kind: str) -> timedelta:
         return self.profile_every if kind == "profile" else self.posts_every
 
-    def next_at(self, kind: str, outcome: str, now: datetime) -> datetime | None:
-        """When ``kind`` is next due after ``outcome`` (None: stays due, e.g. rate limited)."""
+    def next_at(self, kind: str, verdict: Verdict, now: datetime) -> datetime | None:
+        """When ``kind`` is next due after ``verdict`` (None: stays due, e.g. rate limited)."""
         every = self.every(kind)
-        if outcome == "rate_limited":
+        if verdict.stays_due:
             return None
-        if outcome in ("not_found", "unavailable", "auth_failed"):
+        if verdict.recheck:
             return slot_start(now + max(self.recheck, every), every)
         return slot_start(now, every) + every
 
@@ -202,7 +193,8 @@ class Engine:
             clock=clock,
             on_change=lambda st: write_state(db, st),
         )
-        self._serial_writes = threading.Lock() if db.dialect == "sqlite" else None
+        # One commit for the results of many requests: the write lock is the bottleneck.
+        self.writer = GroupWriter(db)
         self._factory = connectors
         self._connectors: dict[str, Connector] = {}
         self._lock = threading.Lock()
@@ -239,6 +231,7 @@ class Engine:
         if not jobs:
             return summary
         self.budgets.load(read_states(self.db))
+        rows = load_targets(self.db, [job.account_id for job in jobs])
         queues: dict[str, deque[AccountJob]] = {}
         for job in jobs:
             queues.setdefault(scope_of(job.platform, job.handle), deque()).append(job)
@@ -249,13 +242,14 @@ class Engine:
         ]
         if self.max_threads <= 1:
             for scope, queue in lanes:
-                self._lane(scope, queue, summary, progress)
+                self._lane(scope, queue, summary, progress, rows)
             return summary
         with ThreadPoolExecutor(
             max_workers=min(len(lanes), self.max_threads), thread_name_prefix="poll"
         ) as pool:
             futures = [
-                pool.submit(self._lane, scope, queue, summary, progress) for scope, queue in lanes
+                pool.submit(self._lane, scope, queue, summary, progress, rows)
+                for scope, queue in lanes
             ]
             for future in futures:
                 future.result()
@@ -267,6 +261,7 @@ class Engine:
         queue: deque[AccountJob],
         summary: PassSummary,
         progress: Callable[[AccountJob], None] | None,
+        rows: dict[int, TargetRow],
     ) -> None:
         while not self.stop.is_set():
             try:
@@ -274,7 +269,7 @@ class Engine:
             except IndexError:
                 return
             try:
-                for outcome in self.poll(job, scope):
+                for outcome in self.poll(job, scope, rows.get(job.account_id)):
                     summary.add(job.platform, outcome)
             except Exception:  # one broken account must not end the pass for the others
                 logger.exception("polling account %s failed", job.account_id)
@@ -282,26 +277,30 @@ class Engine:
             if progress is not None:
                 progress(job)
 
-    def poll(self, job: AccountJob, scope: str | None = None) -> list[str]:
-        """Poll one account for its kinds; returns one outcome per kind polled."""
+    def poll(
+        self, job: AccountJob, scope: str | None = None, row: TargetRow | None = None
+    ) -> list[str]:
+        """Poll one account for its kinds; returns one outcome per kind polled (none for a
+        kind its person's consent does not cover). ``row``: the account as read for the pass
+        (read now when not given)."""
         scope = scope or scope_of(job.platform, job.handle)
         outcomes: list[str] = []
         for index, kind in enumerate(job.kinds):
-            outcome = self._poll_kind(job, kind, scope, last=index == len(job.kinds) - 1)
-            if outcome == "no_consent":
+            verdict = self._poll_kind(job, kind, scope, row, last=index == len(job.kinds) - 1)
+            if verdict is None:  # no consent: nothing fetched, nothing written
                 return outcomes
-            if outcome == _CONFLICT:
-                outcomes.append("error")
-                break  # paused until a person looks: its posts are not this account's either
-            outcomes.append(outcome)
-            if outcome in ("not_found", "unavailable", "auth_failed", "rate_limited", "deferred"):
+            outcomes.append(verdict.outcome)
+            if verdict.ends_turn:
                 break  # the next kind would meet the same answer
         return outcomes
 
-    def _poll_kind(self, job: AccountJob, kind: str, scope: str, *, last: bool) -> str:
-        target = load_target(self.db, job.account_id, kind, self.clock())
+    def _poll_kind(
+        self, job: AccountJob, kind: str, scope: str, row: TargetRow | None, *, last: bool
+    ) -> Verdict | None:
+        now = self.clock()
+        target = row.target(kind, now) if row else load_target(self.db, job.account_id, kind, now)
         if target is None:
-            return "no_consent"
+            return None
         every = self.schedule.every(kind)
         attempt = 0
         while True:
@@ -323,59 +322,42 @@ class Engine:
                         error = exc
             except (ScopePaused, BudgetExhausted) as exc:
                 logger.info("deferred %s %s: %s", kind, job.handle, exc)
-                return "deferred"
+                return DEFERRED
             if error is not None and is_retryable(error):
                 error = as_connector_error(error, job.platform, job.handle)
-            self._verdict(scope, error)
+            self._tell_budget(scope, error)
             finished = self.clock()
             record = partial(
-                self._save,
-                self.db,
+                Attempt,
                 target,
                 kind,
-                every=every,
-                started=started,
-                finished=finished,
+                every,
+                started,
+                finished,
                 error=error,
                 worker=self.worker,
             )
             if error is not None and self.retry.should_retry(error, attempt):
-                record(final=False)
+                self.writer.save(record(final=False))
                 self.sleep(self.retry.delay(attempt))
                 if self.stop.is_set():
-                    return "deferred"
+                    return DEFERRED
                 continue
-            outcome = _outcome(error)
-            result = record(
-                fetched=fetched,
-                next_at=self.schedule.next_at(kind, outcome, finished),
-                release=last,
+            result = self.writer.save(
+                record(
+                    fetched=fetched,
+                    next_at=self.schedule.next_at(kind, verdict_of(error), finished),
+                    release=last,
+                )
             )
-            return _CONFLICT if isinstance(result.error, IdentityConflict) else result.outcome
+            # the write may turn the answer into an identity conflict (the id is taken)
+            return result.verdict
 
-    def _save(self, *args: Any, **kwargs: Any) -> PollResult:
-        # SQLite has one writer at a time: queueing this process's threads on a lock is cheaper
-        # than letting them poll the database's busy handler, which sleeps between tries.
-        if self._serial_writes is None:
-            return save(*args, **kwargs)
-        with self._serial_writes:
-            return save(*args, **kwargs)
-
-    def _verdict(self, scope: str, error: BaseException | None) -> None:
+    def _tell_budget(self, scope: str, error: BaseException | None) -> None:
         """Tell the budget how the platform did: answered, limited us, or failed."""
-        if error is None or isinstance(error, _ACCOUNT_ERRORS):
+        if verdict_of(error).platform_answered:
             self.budgets.succeeded(scope)
         elif isinstance(error, RateLimited):
             self.budgets.rate_limited(scope, error.retry_after)
-        elif is_retryable(error):
+        elif error is not None and is_retryable(error):
             self.budgets.failed(scope)
-
-
-def _outcome(error: BaseException | None) -> str:
-    if error is None:
-        return "ok"
-    if isinstance(error, IdentityConflict):
-        return "error"
-    if isinstance(error, ConnectorError):
-        return outcome_of(error)[0]
-    return "error"

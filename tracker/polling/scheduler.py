@@ -9,7 +9,6 @@ one refuses to start while the first one's heartbeat is fresh.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import threading
@@ -27,6 +26,7 @@ from tracker.errors import TrackerError
 from tracker.polling.engine import Engine
 from tracker.polling.heartbeat import STALE_AFTER, beat, clear_beat, me, read_beat
 from tracker.polling.workers import claim, poll_claimed, work, worker_name
+from tracker.privacy.retention import purge_expired
 from tracker.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,6 @@ class Runtime:
 
 
 _RUNTIME: Runtime | None = None
-_purge_warned = False
 
 
 def start_runtime(db: Database, config: Config, role: str = "scheduler") -> Runtime:
@@ -94,17 +93,8 @@ def heartbeat() -> None:
 
 
 def purge() -> None:
-    """The daily retention purge, if this installation has it."""
-    global _purge_warned
+    """The daily retention purge."""
     rt = _runtime()
-    try:
-        module = importlib.import_module("tracker.privacy")
-        purge_expired = module.purge_expired
-    except (ImportError, AttributeError):
-        if not _purge_warned:
-            logger.warning("retention purge not available (tracker.privacy.purge_expired)")
-            _purge_warned = True
-        return
     result = purge_expired(rt.db, rt.config)
     logger.info("retention purge: %s", result)
 

@@ -27,7 +27,7 @@ from connectors.base import utcnow
 from tracker.polling.budget import scope_of
 from tracker.polling.engine import KINDS, AccountJob, Engine, PassSummary, Schedule
 from tracker.polling.heartbeat import beat, me
-from tracker.polling.poll_account import slot_start
+from tracker.polling.poll_store import slot_start
 from tracker.store.db import Database
 from tracker.store.models import Account, Person, PlatformState
 

@@ -7,11 +7,12 @@ transaction when given a fresh connection).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,29 +24,53 @@ POST_TABLE: Table = PostMetric.__table__  # type: ignore[assignment]
 CHUNK = 20_000
 
 
+def _set(
+    table: Table, excluded: Any, update: Sequence[str], keep_known: Sequence[str]
+) -> dict[str, Any]:
+    return {
+        c: func.coalesce(excluded[c], table.c[c]) if c in keep_known else excluded[c]
+        for c in update
+    }
+
+
+@functools.cache
+def _upsert_statement(
+    table: Table,
+    dialect: str,
+    keys: tuple[str, ...],
+    update: tuple[str, ...],
+    keep_known: tuple[str, ...],
+) -> Any:
+    """The upsert for ``table`` on ``dialect``, built once (the poller writes it per request)."""
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(
+            index_elements=list(keys), set_=_set(table, lite.excluded, update, keep_known)
+        )
+    if dialect == "postgresql":
+        pg = postgresql.insert(table)
+        return pg.on_conflict_do_update(
+            index_elements=list(keys), set_=_set(table, pg.excluded, update, keep_known)
+        )
+    raise NotImplementedError(f"upserts are not implemented for {dialect}")  # pragma: no cover
+
+
 def _upsert(
     conn: Connection | Session,
     table: Table,
     rows: Sequence[Mapping[str, Any]],
     keys: Sequence[str],
     update: Sequence[str],
+    keep_known: Sequence[str] = (),
 ) -> None:
+    """Insert ``rows``, or update ``update`` columns of rows that exist; a NULL in a
+    ``keep_known`` column never replaces a value already stored."""
     if not rows:
         return
     bind = conn.get_bind() if isinstance(conn, Session) else conn
-    dialect = bind.dialect.name
-    if dialect == "sqlite":
-        lite = sqlite.insert(table)
-        stmt: Any = lite.on_conflict_do_update(
-            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
-        )
-    elif dialect == "postgresql":
-        pg = postgresql.insert(table)
-        stmt = pg.on_conflict_do_update(
-            index_elements=list(keys), set_={c: pg.excluded[c] for c in update}
-        )
-    else:  # pragma: no cover - other backends are not supported
-        raise NotImplementedError(f"upserts are not implemented for {dialect}")
+    stmt = _upsert_statement(
+        table, bind.dialect.name, tuple(keys), tuple(update), tuple(keep_known)
+    )
     for start in range(0, len(rows), CHUNK):
         conn.execute(stmt, list(rows[start : start + CHUNK]))
 
@@ -65,13 +90,18 @@ def snapshot_row(
 
 
 def write_snapshots(conn: Connection | Session, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Upsert profile snapshot rows (unique per account and ``taken_at``); returns the count."""
+    """Upsert profile snapshot rows (unique per account and ``taken_at``); returns the count.
+
+    A later write of the same slot never replaces a known count with NULL (unknown): a failed
+    or half-answered poll must not wipe the slot's good counts.
+    """
     _upsert(
         conn,
         SNAPSHOT_TABLE,
         rows,
         keys=("account_id", "taken_at"),
         update=("followers", "following", "posts", "source"),
+        keep_known=("followers", "following", "posts"),
     )
     return len(rows)
 
