@@ -186,6 +186,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "status.filter": ("filtern …", "filter …"),
     "status.baseline_na": ("entfällt", "not needed"),
+    "status.backup": ("Letzte Datensicherung", "Last backup"),
+    "status.backup_none": ("noch keine", "none yet"),
+    "status.backup_unconfigured": (
+        "Keine tägliche Sicherung eingerichtet (Abschnitt [backup] der Konfiguration).",
+        "No daily backup configured (section [backup] of the config).",
+    ),
     "col.scope": ("Plattform oder Instanz", "Platform or instance"),
     "col.paused_until": ("Pausiert bis", "Paused until"),
     "col.reason": ("Grund", "Reason"),

@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from connectors.base import utcnow
 from tracker.config import Config
 from tracker.errors import TrackerError
+from tracker.ops.backup_schedule import daily_backup
 from tracker.polling.engine import Engine
 from tracker.polling.heartbeat import STALE_AFTER, beat, clear_beat, me, read_beat
 from tracker.polling.workers import claim, poll_claimed, work, worker_name
@@ -109,6 +110,14 @@ def purge() -> None:
     logger.info("retention purge: %s", result)
 
 
+def backup() -> None:
+    """The daily backup, when the config names a backup directory."""
+    rt = _runtime()
+    result = daily_backup(rt.db, rt.config)
+    if result is not None:
+        logger.info("daily backup: %s", result.path)
+
+
 # -- the process ----------------------------------------------------------------------------
 def check_single(db: Database) -> None:
     """Raise SchedulerRunning when another live scheduler beats on this store."""
@@ -147,6 +156,14 @@ def build_scheduler(tick_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
     scheduler.add_job(
         "tracker.polling.scheduler:purge", "cron", hour=PURGE_HOUR_UTC, minute=17, id="purge"
     )
+    if _RUNTIME is not None and _RUNTIME.config.backup.directory:
+        scheduler.add_job(
+            "tracker.polling.scheduler:backup",
+            "cron",
+            hour=_RUNTIME.config.backup.hour,
+            minute=37,
+            id="backup",
+        )
     return scheduler
 
 
