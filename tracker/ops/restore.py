@@ -72,7 +72,13 @@ def _drop_tables(db: Database) -> None:
 def _restore_postgres(payload: Path, manifest: Manifest, db: Database, workdir: Path) -> None:
     with db.engine.connect() as conn:
         pg_tools.check_versions(conn, "pg_restore")
-        schema = str(conn.execute(text("SELECT current_schema()")).scalar())
+        current = conn.execute(text("SELECT current_schema()")).scalar()
+        if current is None and manifest.db_schema:
+            # A new database whose search_path names a schema that does not exist yet.
+            conn.execute(text(f'CREATE SCHEMA "{manifest.db_schema}"'))
+            conn.commit()
+            current = manifest.db_schema
+        schema = str(current)
     if manifest.db_schema and schema != manifest.db_schema:
         raise BackupError(
             f"the backup holds the schema {manifest.db_schema!r}, the target database uses "
