@@ -32,7 +32,7 @@ from tests.tracker.privacy_world import (
 from tracker.cli import main
 from tracker.errors import BackupError
 from tracker.ops.backup import prune, take_backup
-from tracker.ops.erasure_log import LOG_FILE_NAME, read_db_log
+from tracker.ops.erasure_log import LOG_FILE_NAME, read_db_log, read_log_file
 from tracker.ops.restore import restore_backup
 from tracker.polling.poll_account import poll_account
 from tracker.polling.poll_status import account_health
@@ -462,3 +462,29 @@ def test_a_missing_passphrase_variable_is_named(
     assert code == 5 and PASS_ENV in err and err.count("\n") == 1
     assert not list(tmp_path.glob("tracker-*"))
     assert os.listdir(tmp_path)  # the config is still there, nothing else was written
+
+
+def test_the_daily_purge_keeps_the_erasure_log_beside_the_backups(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    from tracker.config import load_config
+    from tracker.polling import scheduler
+
+    build_world(sqlite_db)
+    backups = tmp_path / "daily"
+    config_file = _config(tmp_path, backups)
+    config_file.write_text(
+        config_file.read_text() + "[retention]\nmonths_after_cohort = 1\n", encoding="utf-8"
+    )
+    backup = take_backup(sqlite_db, tmp_path / "before-purge.tar.gz").path
+    scheduler.start_runtime(sqlite_db, load_config(config_file))
+    scheduler.purge()
+    assert row_counts(sqlite_db)["person"] == 1  # only the coordinator, in no cohort
+    log = read_log_file(backups / LOG_FILE_NAME)
+    assert len(log) == 4 and {e.reason for e in log} == {"purge"}
+    # The database is lost; the backup from before the purge comes back without them.
+    fresh = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    result = restore_backup(backup, fresh, erasure_logs=(backups / LOG_FILE_NAME,))
+    assert result.erased_again == 4 and result.counts["person"] == 1
+    assert mentions(fresh, WILMA) == [] and mentions(fresh, BERTA) == []
+    fresh.dispose()

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -25,6 +26,7 @@ from connectors.base import utcnow
 from tracker.config import Config
 from tracker.errors import TrackerError
 from tracker.ops.backup_schedule import daily_backup
+from tracker.ops.erasure_log import mirror_to_file
 from tracker.polling.engine import Engine
 from tracker.polling.heartbeat import STALE_AFTER, beat, clear_beat, me, read_beat
 from tracker.polling.workers import claim, poll_claimed, work, worker_name
@@ -108,6 +110,9 @@ def purge() -> None:
         return
     result = purge_expired(rt.db, rt.config)
     logger.info("retention purge: %s", result)
+    if rt.config.backup.directory:
+        # Beside the backups, the erasure log outlives a lost database (restores read it).
+        mirror_to_file(rt.db, Path(rt.config.backup.directory))
 
 
 def backup() -> None:
