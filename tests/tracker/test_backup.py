@@ -439,14 +439,16 @@ def test_run_takes_the_daily_backup_when_configured(
     monkeypatch.setenv(PASS_ENV, "lange-geheime-passphrase")
     backups = tmp_path / "daily"
     config = load_config(_config(tmp_path, backups))
+    monkeypatch.setattr(scheduler, "_RUNTIME", None)
     scheduler.start_runtime(sqlite_db, config)
-    jobs = {job.id: job for job in scheduler.build_scheduler().get_jobs()}
+    jobs = {job.id: job for job in scheduler.build_scheduler(config=config).get_jobs()}
     assert "backup" in jobs
     scheduler.backup()
     (written,) = backups.glob("tracker-*.tar.gz.enc")
     assert written.stat().st_mode & 0o777 == 0o600
-    scheduler.start_runtime(sqlite_db, load_config(_config(tmp_path, None)))
-    assert "backup" not in {job.id for job in scheduler.build_scheduler().get_jobs()}
+    unconfigured = load_config(_config(tmp_path, None))
+    jobs = {job.id: job for job in scheduler.build_scheduler(config=unconfigured).get_jobs()}
+    assert "backup" not in jobs
 
 
 def test_a_missing_passphrase_variable_is_named(
@@ -465,7 +467,7 @@ def test_a_missing_passphrase_variable_is_named(
 
 
 def test_the_daily_purge_keeps_the_erasure_log_beside_the_backups(
-    sqlite_db: Database, tmp_path: Path
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tracker.config import load_config
     from tracker.polling import scheduler
@@ -477,6 +479,7 @@ def test_the_daily_purge_keeps_the_erasure_log_beside_the_backups(
         config_file.read_text() + "[retention]\nmonths_after_cohort = 1\n", encoding="utf-8"
     )
     backup = take_backup(sqlite_db, tmp_path / "before-purge.tar.gz").path
+    monkeypatch.setattr(scheduler, "_RUNTIME", None)
     scheduler.start_runtime(sqlite_db, load_config(config_file))
     scheduler.purge()
     assert row_counts(sqlite_db)["person"] == 1  # only the coordinator, in no cohort

@@ -138,7 +138,9 @@ def check_single(db: Database) -> None:
         )
 
 
-def build_scheduler(tick_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
+def build_scheduler(
+    tick_seconds: float = TICK_SECONDS, config: Config | None = None
+) -> BackgroundScheduler:
     """The scheduler with its three jobs; the tick runs at once (new accounts are due now)."""
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults=JOB_DEFAULTS)
     now = utcnow()
@@ -161,11 +163,11 @@ def build_scheduler(tick_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
     scheduler.add_job(
         "tracker.polling.scheduler:purge", "cron", hour=PURGE_HOUR_UTC, minute=17, id="purge"
     )
-    if _RUNTIME is not None and _RUNTIME.config.backup.directory:
+    if config is not None and config.backup.directory:
         scheduler.add_job(
             "tracker.polling.scheduler:backup",
             "cron",
-            hour=_RUNTIME.config.backup.hour,
+            hour=config.backup.hour,
             minute=37,
             id="backup",
         )
@@ -187,7 +189,7 @@ def run_scheduler(db: Database, config: Config, tick_seconds: float = TICK_SECON
     rt = start_runtime(db, config, "scheduler")
     beat(db, "scheduler")
     _on_signals(rt.stop)
-    scheduler = build_scheduler(tick_seconds)
+    scheduler = build_scheduler(tick_seconds, config)
     scheduler.start()
     logger.info("scheduler started (tick every %.0f s)", tick_seconds)
     try:
@@ -209,7 +211,7 @@ def start_in_background(
     check_single(db)
     rt = start_runtime(db, config, "scheduler")
     beat(db, "scheduler")
-    scheduler = build_scheduler(tick_seconds)
+    scheduler = build_scheduler(tick_seconds, config)
     scheduler.start()
 
     def stop() -> None:
