@@ -207,6 +207,11 @@ def test_backup_file_is_private_with_a_manifest_of_counts_and_checksum(
     with sqlite_db.session() as session:
         record = session.scalar(select(BackupRecord))
     assert record is not None and record.path == str(out) and not record.encrypted
+    # An existing backup is never overwritten.
+    before = out.read_bytes()
+    with pytest.raises(BackupError, match="exists already"):
+        take_backup(sqlite_db, out)
+    assert out.read_bytes() == before
 
 
 @pytest.fixture

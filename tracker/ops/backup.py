@@ -135,6 +135,8 @@ def take_backup(
         out = out / backup_name(at, passphrase is not None)
     if not out.parent.is_dir():
         raise BackupError(f"{out.parent}: no such directory")
+    if out.exists():
+        raise BackupError(f"{out} exists already: choose another name, or a directory")
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as work:
         workdir = Path(work)
         os.chmod(workdir, 0o700)

@@ -17,6 +17,7 @@ import hmac
 import io
 import json
 import os
+import shutil
 import struct
 import tarfile
 import tempfile
@@ -224,7 +225,13 @@ def open_archive(path: Path, passphrase: str | None, workdir: Path) -> tuple[Man
             manifest = Manifest.from_json(member.read())
             if "/" in manifest.payload or manifest.payload.startswith("."):
                 raise BackupError(f"{path}: the manifest names a bad payload")
-            tar.extract(manifest.payload, workdir, filter="data")
+            # Read the one member by name into a file of our own (no path from the archive is
+            # used, so nothing can land outside ``workdir``).
+            data = tar.extractfile(manifest.payload)
+            if data is None:
+                raise BackupError(f"{path}: the archive has no {manifest.payload}")
+            with os.fdopen(private_file(workdir / manifest.payload), "wb") as copy:
+                shutil.copyfileobj(data, copy, CHUNK)
     except KeyError as exc:
         raise BackupError(f"{path}: the archive lacks {exc} (is it a tracker backup?)") from exc
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
