@@ -66,8 +66,10 @@ def run(args: list[str], env: dict[str, str], what: str) -> None:
     except subprocess.TimeoutExpired as exc:
         raise BackupError(f"{what} took longer than {TIMEOUT_SECONDS} s") from exc
     if result.returncode != 0:
-        detail = result.stderr.strip().splitlines()
-        raise BackupError(f"{what} failed: {detail[-1] if detail else result.returncode}")
+        lines = result.stderr.strip().splitlines()
+        errors = [line for line in lines if "error:" in line.lower()]
+        detail = (errors or lines or [f"exit code {result.returncode}"])[-1]
+        raise BackupError(f"{what} failed: {detail}")
 
 
 def dump(url: URL, schema: str, snapshot: str, out: Path) -> None:
@@ -89,29 +91,44 @@ def dump(url: URL, schema: str, snapshot: str, out: Path) -> None:
     )
 
 
-def restore(url: URL, dump_file: Path, workdir: Path) -> None:
-    """``pg_restore`` of a dump into the (empty) schema of ``url``, in one transaction. The
-    schema itself already exists (it may be ``public``): its entries are left out."""
-    target, env = libpq_target(url)
-    listing = subprocess.run(  # noqa: S603 (a fixed tool path, our own file, no shell)
+def listing(dump_file: Path) -> list[str]:
+    """The table of contents of a custom-format dump (``pg_restore --list``)."""
+    result = subprocess.run(  # noqa: S603 (a fixed tool path, our own file, no shell)
         [_tool("pg_restore"), "--list", str(dump_file)],
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
     )
-    if listing.returncode != 0:
-        raise BackupError(f"pg_restore cannot read the dump: {listing.stderr.strip()}")
-    keep = [
-        line
-        for line in listing.stdout.splitlines()
-        if not re.match(r"\d+; \d+ \d+ (SCHEMA - |COMMENT - SCHEMA )", line)
-    ]
+    if result.returncode != 0:
+        raise BackupError(f"pg_restore cannot read the dump: {result.stderr.strip()}")
+    return result.stdout.splitlines()
+
+
+def dumped_tables(lines: list[str]) -> set[str]:
+    """Names of the tables a dump's listing creates."""
+    found = set()
+    for line in lines:
+        match = re.match(r"\d+; \d+ \d+ TABLE (?!DATA )\S+ (\S+) ", line)
+        if match:
+            found.add(match.group(1))
+    return found
+
+
+def restore(url: URL, dump_file: Path, lines: list[str], workdir: Path) -> None:
+    """``pg_restore --clean`` of a dump into the schema of ``url``, in one transaction: when it
+    fails, the tables it would have replaced are as they were. The schema itself already
+    exists (it may be ``public``): its entries are left out."""
+    target, env = libpq_target(url)
+    schema_entry = re.compile(r"\d+; \d+ \d+ (SCHEMA - |COMMENT - SCHEMA )")
+    keep = [line for line in lines if not schema_entry.match(line)]
     use_list = workdir / "restore.list"
     use_list.write_text("\n".join(keep) + "\n", encoding="utf-8")
     run(
         [
             _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
             "--no-owner",
             "--no-privileges",
             "--exit-on-error",

@@ -63,10 +63,11 @@ def _copy_into_sqlite(payload: Path, db: Database) -> None:
     os.chmod(target, 0o600)
 
 
-def _drop_tables(db: Database) -> None:
+def _drop_tables(db: Database, keep: set[str]) -> None:
     with db.write_engine.begin() as conn:
         for name in inspect(conn).get_table_names():
-            conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+            if name not in keep:
+                conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
 
 
 def _restore_postgres(payload: Path, manifest: Manifest, db: Database, workdir: Path) -> None:
@@ -84,16 +85,12 @@ def _restore_postgres(payload: Path, manifest: Manifest, db: Database, workdir: 
             f"the backup holds the schema {manifest.db_schema!r}, the target database uses "
             f"{schema!r}: restore into a database whose search_path is {manifest.db_schema!r}"
         )
-    _drop_tables(db)
+    lines = pg_tools.listing(payload)
+    # Tables the backup does not have (of a newer schema) would block replacing those it has;
+    # the backup's own tables are replaced by pg_restore in one transaction.
+    _drop_tables(db, keep=pg_tools.dumped_tables(lines))
     db.dispose()
-    pg_tools.restore(db.engine.url, payload, workdir)
-
-
-def verify(path: Path, passphrase: str | None) -> Manifest:
-    """Check a backup file without restoring it; its manifest. Raises BackupError."""
-    with tempfile.TemporaryDirectory(prefix="tracker-verify-") as work:
-        manifest, _payload = open_archive(path, passphrase, Path(work))
-    return manifest
+    pg_tools.restore(db.engine.url, payload, lines, workdir)
 
 
 def restore_backup(
