@@ -7,6 +7,7 @@ import json
 import os
 import tarfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -131,13 +132,19 @@ class Traffic:
                 )
             self.views += 1
 
+    def wait_for_polls(self, count: int, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.polls < count and not self.errors and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not self.errors, self.errors
+        assert self.polls >= count, "the poller did not go on"
+
     def __enter__(self) -> Traffic:
         for thread in self.threads:
             thread.start()
-        while self.polls < 2 or self.views < 2:
-            if self.errors:
-                break
-            threading.Event().wait(0.02)
+        self.wait_for_polls(2)
+        while self.views < 2 and not self.errors:
+            time.sleep(0.02)
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -153,10 +160,9 @@ def test_backup_while_polls_and_page_views_run_restores_row_for_row(
     build_world(db)
     during = tmp_path / "during.tar.gz"
     with Traffic(db) as traffic:
-        polls_before = traffic.polls
         manifest = take_backup(db, during).manifest
-        while traffic.polls < polls_before + 2:  # the poller went on writing meanwhile
-            threading.Event().wait(0.02)
+        # The poller goes on writing: wait for a whole round of polls begun after the backup.
+        traffic.wait_for_polls(traffic.polls + 2)
     live = table_rows(db)
 
     # The copy taken mid-stream is one consistent moment: its counts are the manifest's, and
