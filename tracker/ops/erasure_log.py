@@ -131,6 +131,7 @@ def merge(*logs: Iterable[Erasure]) -> list[Erasure]:
 def reapply(db: Database, entries: list[Erasure]) -> int:
     """Erase again every person of ``db`` named by ``entries``, and store the entries in its
     log; returns how many people were erased again."""
+    # Imported here: tracker.privacy.erase imports this module to write the log.
     from tracker.privacy.audit_write import record_view
     from tracker.privacy.erase import erase_scope, new_pseudonym
     from tracker.privacy.person_rows import resolve
@@ -138,6 +139,14 @@ def reapply(db: Database, entries: list[Erasure]) -> int:
     wanted = {e.person_ref: e for e in entries}
     erased = 0
     with db.write() as session:
+        # The entries first, with their own times (erasing below then finds them logged).
+        present = set(session.scalars(select(ErasureRecord.person_ref)))
+        for e in entries:
+            if e.person_ref not in present:
+                session.add(
+                    ErasureRecord(person_ref=e.person_ref, erased_at=e.erased_at, reason=e.reason)
+                )
+        session.flush()
         people = session.execute(select(Person.id, Person.key, Person.created_at)).all()
         for pid, key, created in people:
             entry = wanted.get(person_ref(pid, created))
@@ -154,12 +163,6 @@ def reapply(db: Database, entries: list[Erasure]) -> int:
                 action="erase",
             )
             erased += 1
-        present = set(session.scalars(select(ErasureRecord.person_ref)))
-        for e in entries:
-            if e.person_ref not in present:
-                session.add(
-                    ErasureRecord(person_ref=e.person_ref, erased_at=e.erased_at, reason=e.reason)
-                )
     if erased:
         logger.info("restore: %d erased people erased again", erased)
     return erased
