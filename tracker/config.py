@@ -123,6 +123,19 @@ class WebSection(Strict):
     secret_key_env: str = "TRACKER_SECRET_KEY"
 
 
+class BackupSection(Strict):
+    # Where `tracker run` writes its daily backup; empty: no daily backup.
+    directory: str = ""
+    # Hour (UTC) of the daily backup.
+    hour: int = Field(2, ge=0, le=23)
+    # Keep the newest this many backups (0: no limit by count) ...
+    keep: int = Field(14, ge=0)
+    # ... and none older than this many days (0: no limit by age). The newest is always kept.
+    keep_days: int = Field(0, ge=0)
+    # Environment variable holding the passphrase that encrypts backups; empty: unencrypted.
+    passphrase_env: str = ""
+
+
 class EventEntry(Strict):
     date: date
     kind: Literal["kickoff", "workshop", "midpoint", "closing", "other"]
@@ -163,6 +176,7 @@ class Config(Strict):
     schedule: ScheduleSection = ScheduleSection()
     retention: RetentionSection = RetentionSection()
     web: WebSection = WebSection()
+    backup: BackupSection = BackupSection()
     platforms: dict[str, PlatformSection] = {}
     cohorts: list[CohortEntry] = []
     people: list[PersonEntry] = []

@@ -37,3 +37,10 @@ class PrivacyError(TrackerError):
     """A consent, export, erasure or retention request cannot be carried out as asked."""
 
     exit_code = 2
+
+
+class BackupError(TrackerError):
+    """A backup cannot be written, or a backup file cannot be restored (damaged, truncated,
+    wrong passphrase, refused target)."""
+
+    exit_code = 5

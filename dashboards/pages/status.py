@@ -23,6 +23,7 @@ from dashboards.i18n import (
 )
 from dashboards.pages.common import denied
 from dashboards.request_context import app_state, current_viewer
+from tracker.ops.backup_schedule import BackupStatus, backup_status
 from tracker.polling.heartbeat import read_health
 from tracker.polling.poll_status import (
     AccountHealth,
@@ -237,6 +238,22 @@ def _actions(lines: list[AccountHealth], lang: str) -> Any:
     )
 
 
+def _backup(status: BackupStatus, lang: str) -> list[Any]:
+    """The last backup's time, marked when it is missing or older than two days."""
+    when = (
+        t("status.backup_none", lang)
+        if status.last_at is None
+        else fmt_datetime(status.last_at, lang)
+    )
+    parts: list[Any] = [
+        html.H3(t("status.backup", lang)),
+        html.P(when, id="status-backup", className="state-bad" if status.stale else "state-ok"),
+    ]
+    if not status.configured:
+        parts.append(html.P(t("status.backup_unconfigured", lang), className="help"))
+    return parts
+
+
 def layout(**_: Any) -> Any:
     lang = current_language()
     try:
@@ -246,6 +263,7 @@ def layout(**_: Any) -> Any:
     state = app_state()
     now = utcnow()
     health = read_health(state.db, now)
+    backup = backup_status(state.db, state.config, now)
     with state.db.session() as session:
         lines = account_health(session, now)
         pauses = platform_pauses(session, now)
@@ -266,6 +284,7 @@ def layout(**_: Any) -> Any:
                             ),
                             html.H3(t("status.last_success", lang)),
                             html.P(fmt_datetime(health.last_success_at, lang)),
+                            *_backup(backup, lang),
                         ],
                         className="card",
                     ),

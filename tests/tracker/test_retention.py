@@ -98,6 +98,7 @@ def test_purge_deletes_exactly_the_people_past_retention(db: Database) -> None:
     assert {t: before[t] - after[t] for t in before if before[t] != after[t]} == {
         **dict(report.deleted),
         "audit_log": -2,  # one "erase" entry per person purged
+        "erasure_log": -2,  # and one pseudonymous entry in the erasure log
     }
     assert report.deleted["tandem"] == 2  # Olivia's two tandems of the old cohort
     assert report.deleted["goal"] == 1 and report.deleted["checkin_note"] == 1

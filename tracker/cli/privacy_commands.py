@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tracker.cli.command_context import console, state
+from tracker.cli.command_context import console, err_console, state
 from tracker.errors import PrivacyError
 
 
@@ -162,6 +162,22 @@ def privacy_erase(
         console.print(
             f"{plan.total_deleted:,} rows deleted; audit entries now name her as {plan.pseudonym}"
         )
+        _mirror_erasure_log(ctx)
+
+
+def _mirror_erasure_log(ctx: typer.Context) -> None:
+    """Copy the erasure log beside the backups, so a restore after losing the database still
+    erases her again; a failure is a warning, the erasure itself stands."""
+    from tracker.errors import BackupError
+    from tracker.ops.erasure_log import mirror_to_file
+
+    st = state(ctx)
+    if not st.config.backup.directory:
+        return
+    try:
+        mirror_to_file(st.db, Path(st.config.backup.directory))
+    except BackupError as exc:
+        err_console.print(f"warning: {escape(str(exc))}")
 
 
 def privacy_purge(
@@ -194,6 +210,8 @@ def privacy_purge(
     console.print(f"people: {escape(', '.join(report.people))}")
     if dry_run:
         console.print("nothing deleted (--dry-run)")
+    else:
+        _mirror_erasure_log(ctx)
 
 
 def privacy_audit(

@@ -34,9 +34,11 @@ def check(
         console.print(f"database: {url}: {problem}")
         raise typer.Exit(3)
     console.print(f"database: {url}: ok")
-    if live:
-        from rich.markup import escape
+    from tracker.ops.backup_schedule import backup_status, backup_warnings
 
+    for warning in backup_warnings(backup_status(st.raw_db(), config)):
+        console.print(f"[yellow]warning:[/yellow] backup: {escape(warning)}")
+    if live:
         from tracker.polling.livecheck import live_check
 
         def mark(value: bool | None) -> str:

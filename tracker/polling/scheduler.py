@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -23,6 +24,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from connectors.base import utcnow
 from tracker.config import Config
 from tracker.errors import TrackerError
+from tracker.ops.backup_schedule import daily_backup
+from tracker.ops.erasure_log import mirror_to_file
 from tracker.polling.engine import Engine
 from tracker.polling.heartbeat import STALE_AFTER, beat, clear_beat, me, read_beat
 from tracker.polling.workers import claim, poll_claimed, work, worker_name
@@ -97,6 +100,17 @@ def purge() -> None:
     rt = _runtime()
     result = purge_expired(rt.db, rt.config)
     logger.info("retention purge: %s", result)
+    if rt.config.backup.directory:
+        # Beside the backups, the erasure log outlives a lost database (restores read it).
+        mirror_to_file(rt.db, Path(rt.config.backup.directory))
+
+
+def backup() -> None:
+    """The daily backup, when the config names a backup directory."""
+    rt = _runtime()
+    result = daily_backup(rt.db, rt.config)
+    if result is not None:
+        logger.info("daily backup: %s", result.path)
 
 
 # -- the process ----------------------------------------------------------------------------
@@ -114,7 +128,9 @@ def check_single(db: Database) -> None:
         )
 
 
-def build_scheduler(tick_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
+def build_scheduler(
+    tick_seconds: float = TICK_SECONDS, config: Config | None = None
+) -> BackgroundScheduler:
     """The scheduler with its three jobs; the tick runs at once (new accounts are due now)."""
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults=JOB_DEFAULTS)
     now = utcnow()
@@ -137,6 +153,14 @@ def build_scheduler(tick_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
     scheduler.add_job(
         "tracker.polling.scheduler:purge", "cron", hour=PURGE_HOUR_UTC, minute=17, id="purge"
     )
+    if config is not None and config.backup.directory:
+        scheduler.add_job(
+            "tracker.polling.scheduler:backup",
+            "cron",
+            hour=config.backup.hour,
+            minute=37,
+            id="backup",
+        )
     return scheduler
 
 
@@ -155,7 +179,7 @@ def run_scheduler(db: Database, config: Config, tick_seconds: float = TICK_SECON
     rt = start_runtime(db, config, "scheduler")
     beat(db, "scheduler")
     _on_signals(rt.stop)
-    scheduler = build_scheduler(tick_seconds)
+    scheduler = build_scheduler(tick_seconds, config)
     scheduler.start()
     logger.info("scheduler started (tick every %.0f s)", tick_seconds)
     try:
@@ -177,7 +201,7 @@ def start_in_background(
     check_single(db)
     rt = start_runtime(db, config, "scheduler")
     beat(db, "scheduler")
-    scheduler = build_scheduler(tick_seconds)
+    scheduler = build_scheduler(tick_seconds, config)
     scheduler.start()
 
     def stop() -> None:

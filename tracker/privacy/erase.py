@@ -11,12 +11,14 @@ import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from tracker.ops.erasure_log import record_erasure
 from tracker.privacy.audit_write import record_view
 from tracker.privacy.person_rows import ACTOR_COLUMNS, PersonScope, owned_rows, resolve, table_of
 from tracker.store.db import Database
@@ -79,12 +81,14 @@ def run_in_transaction(db: Database, work: Callable[[Session], T], *, dry_run: b
 
 
 def erase_scope(
-    session: Session, scope: PersonScope, pseudonym: str
+    session: Session, scope: PersonScope, pseudonym: str, *, reason: str = "erase"
 ) -> tuple[dict[str, int], dict[str, int]]:
-    """Delete her rows and pseudonymise actor columns naming her, within ``session``.
+    """Delete her rows and pseudonymise actor columns naming her, within ``session``; note her
+    pseudonymous reference in the erasure log, so restoring an older backup erases her again.
 
     Returns (deleted per table, rewritten per table.column), zero counts left out.
     """
+    record_erasure(session, scope.person_id, reason, datetime.now(UTC))
     deleted: dict[str, int] = {}
     for selection in owned_rows(scope):
         count = session.scalar(

@@ -128,7 +128,7 @@ def purge_expired(
             # with its mentor.
             scope = resolve(session, key)
             pseudonym = new_pseudonym()
-            gone, renamed = erase_scope(session, scope, pseudonym)
+            gone, renamed = erase_scope(session, scope, pseudonym, reason="purge")
             for name, n in gone.items():
                 deleted[name] = deleted.get(name, 0) + n
             for name, n in renamed.items():

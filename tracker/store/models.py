@@ -337,3 +337,26 @@ class AuditEntry(Base):
     person_key: Mapped[str | None] = mapped_column(String(64))
     surface: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(32), default="view")
+
+
+class ErasureRecord(Base):
+    """One erased person, by a pseudonymous reference only (a hash of her row id and creation
+    time), so that a restore of an older backup can erase her again."""
+
+    __tablename__ = "erasure_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    erased_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(16))  # erase / purge
+
+
+class BackupRecord(Base):
+    """A backup that was written completely: when, where, how big, its checksum."""
+
+    __tablename__ = "backup_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(index=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    encrypted: Mapped[bool] = mapped_column(Boolean)

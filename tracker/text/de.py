@@ -492,4 +492,8 @@ TEXTS: dict[str, str] = {
     "table.followers_on": "Follower {platform}",
     "table.posts_in_week": "Beiträge in der Woche",
     "programme.raw_csv": "Alle Abrufe als CSV (Rohdaten)",
+    # Status page: the last backup
+    "status.backup": "Letzte Datensicherung",
+    "status.backup_none": "noch keine",
+    "status.backup_unconfigured": "Keine tägliche Sicherung eingerichtet (Abschnitt [backup] der Konfiguration).",
 }

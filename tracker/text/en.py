@@ -492,4 +492,8 @@ TEXTS: dict[str, str] = {
     "table.followers_on": "Followers {platform}",
     "table.posts_in_week": "Posts in the week",
     "programme.raw_csv": "Every poll as CSV (raw data)",
+    # Status page: the last backup
+    "status.backup": "Last backup",
+    "status.backup_none": "none yet",
+    "status.backup_unconfigured": "No daily backup configured (section [backup] of the config).",
 }
