@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tracker.errors import ConfigError
+from tracker.programme.questionnaire import Questionnaire
 
 DEFAULT_CONFIG = "config.toml"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
@@ -165,6 +166,7 @@ class Config(Strict):
     cohorts: list[CohortEntry] = []
     people: list[PersonEntry] = []
     tandems: list[TandemEntry] = []
+    self_assessment: Questionnaire = Questionnaire()
     source: str | None = Field(None, exclude=True)
 
     @field_validator("platforms")
