@@ -37,3 +37,18 @@ class PrivacyError(TrackerError):
     """A consent, export, erasure or retention request cannot be carried out as asked."""
 
     exit_code = 2
+
+
+class SelfAssessmentError(TrackerError):
+    """A self-assessment answer cannot be taken: the round is not open, or a value is bad.
+
+    ``reason`` names the case ("closed", "not_open", "unknown_round", "no_cohort", "disabled",
+    "bad_value", "too_long", "empty", "not_mentee") so pages can say it in the viewer's language.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, reason: str, **details: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.details = details

@@ -165,4 +165,3 @@ class Questionnaire(_Strict):
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
-
