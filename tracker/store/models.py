@@ -361,5 +361,6 @@ class SelfAssessmentAnswer(Base):
     )
     item: Mapped[str] = mapped_column(String(32))
     value: Mapped[int | None]
-    text: Mapped[str | None] = mapped_column(Text)
+    # The free-text answer ("Was möchte ich als Nächstes lernen?"), at most 2,000 characters.
+    text: Mapped[str | None] = mapped_column(String(2000))
     submitted_at: Mapped[datetime]

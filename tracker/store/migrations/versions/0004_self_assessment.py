@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("rater_id", sa.Integer(), nullable=True),
         sa.Column("item", sa.String(length=32), nullable=False),
         sa.Column("value", sa.Integer(), nullable=True),
-        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("text", sa.String(length=2000), nullable=True),
         sa.Column("submitted_at", models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["cohort_id"],
