@@ -264,6 +264,90 @@ TEXTS: dict[str, tuple[str, str]] = {
     "role.mentee": ("Mentee", "Mentee"),
     "role.mentor": ("Mentorin", "Mentor"),
     "role.coordinator": ("Koordination", "Coordinator"),
+    # Self-assessment (Selbsteinschätzung)
+    "sa.title": ("Selbsteinschätzung", "Self-assessment"),
+    "sa.round.kickoff": ("Auftakt", "Kickoff"),
+    "sa.round.midpoint": ("Halbzeit", "Midpoint"),
+    "sa.round.closing": ("Abschluss", "Closing"),
+    "sa.round.followup": ("Nachbefragung", "Follow-up"),
+    "sa.at.kickoff": ("zum Auftakt", "at the kickoff"),
+    "sa.at.midpoint": ("zur Halbzeit", "at the midpoint"),
+    "sa.at.closing": ("zum Abschluss", "at the closing"),
+    "sa.at.followup": ("zur Nachbefragung", "for the follow-up"),
+    "sa.prompt": (
+        "Ihre Selbsteinschätzung {at} ist offen bis {closes}. Das dauert etwa drei Minuten.",
+        "Your self-assessment {at} is open until {closes}. It takes about three minutes.",
+    ),
+    "sa.prompt_answered": (
+        "Sie haben Ihre Selbsteinschätzung {at} am {when} ausgefüllt. Bis {closes} können "
+        "Sie Ihre Antworten noch ändern.",
+        "You filled in your self-assessment {at} on {when}. You can change your answers "
+        "until {closes}.",
+    ),
+    "sa.next": (
+        "Die nächste Selbsteinschätzung ({round}) beginnt am {opens}.",
+        "The next self-assessment ({round}) opens on {opens}.",
+    ),
+    "sa.scale_hint": (
+        "{low} = trifft gar nicht zu, {high} = trifft voll zu",
+        "{low} = not true at all, {high} = completely true",
+    ),
+    "sa.to_form": ("Zum Fragebogen", "To the questionnaire"),
+    "sa.free_text_hint": ("höchstens {limit} Zeichen", "at most {limit} characters"),
+    "sa.save": ("Antworten speichern", "Save answers"),
+    "sa.saved": ("Gespeichert. Danke!", "Saved. Thank you!"),
+    "sa.mentor_form": (
+        "Ihre Einschätzung der Mentee {at} (offen bis {closes})",
+        "Your rating of your mentee {at} (open until {closes})",
+    ),
+    "sa.mentor_save": ("Einschätzung speichern", "Save rating"),
+    "sa.results": ("Selbsteinschätzung im Verlauf", "Self-assessment over time"),
+    "sa.results_of": ("Selbsteinschätzung", "Self-assessment"),
+    "sa.no_answers": ("Noch keine Antworten.", "No answers yet."),
+    "sa.col.round": ("Runde", "Round"),
+    "sa.col.self": ("selbst", "self"),
+    "sa.col.mentor": ("Mentorin", "mentor"),
+    "sa.col.measured": ("gemessen: {what}", "measured: {what}"),
+    "sa.measure.consistency": ("Wochen mit Beitrag", "weeks with a post"),
+    "sa.measure.posts_per_week": ("Beiträge pro Woche", "posts per week"),
+    "sa.measure.platforms": ("aktive Plattformen", "active platforms"),
+    "sa.measured_note": (
+        "Gemessen wird jeweils in den vier Wochen vor Beginn der Runde.",
+        "Measured over the four weeks before each round began.",
+    ),
+    "sa.wishes": ("Was möchte ich als Nächstes lernen?", "What do I want to learn next?"),
+    "sa.cohort": (
+        "Selbsteinschätzung: Veränderung vom Auftakt zum Abschluss",
+        "Self-assessment: change from kickoff to closing",
+    ),
+    "sa.cohort_note": (
+        "Median über die Mentees, die die Aussage zu beiden Runden beantwortet haben (n).",
+        "Median over the mentees who answered the statement in both rounds (n).",
+    ),
+    "sa.col.item": ("Aussage", "Statement"),
+    "sa.col.change": ("Veränderung", "Change"),
+    "sa.col.n": ("n", "n"),
+    "sa.error.closed": (
+        "Die Runde „{round}“ ist am {closes} zu Ende gegangen. Antworten können nicht mehr "
+        "gegeben oder geändert werden.",
+        "The {round} round ended on {closes}. Answers can no longer be given or changed.",
+    ),
+    "sa.error.not_open": (
+        "Die Runde „{round}“ beginnt erst am {opens}.",
+        "The {round} round only opens on {opens}.",
+    ),
+    "sa.error.too_long": (
+        "Der Text ist zu lang: höchstens {limit} Zeichen.",
+        "The text is too long: at most {limit} characters.",
+    ),
+    "sa.error.empty": (
+        "Bitte mindestens eine Frage beantworten.",
+        "Please answer at least one question.",
+    ),
+    "sa.error.other": (
+        "Nicht gespeichert: die Antworten passen nicht zum Fragebogen.",
+        "Not saved: the answers do not fit the questionnaire.",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from dashboards.charts import sparkline
 from dashboards.i18n import current_language, fmt_date, fmt_decimal, fmt_int, fmt_percent, t
 from dashboards.pages.common import denied
 from dashboards.programme.cohort_table import SORT_KEYS, CohortView, cohorts, load_cohort, sort_rows
+from dashboards.progress.self_assessment_form import cohort_card
 from dashboards.request_context import app_state, current_viewer
 from tracker.store.models import Cohort
 
@@ -158,6 +159,7 @@ def show_programme(cohort_key: Any, sort: Any) -> Any:
         if cohort is None:
             return denied(lang), []
         view = load_cohort(session, cohort)
+        self_assessment = cohort_card(session, cohort, lang)
     audit(viewer, None, f"page.programme:{cohort.key}")
     multiples = [
         html.Div(
@@ -196,5 +198,6 @@ def show_programme(cohort_key: Any, sort: Any) -> Any:
             ],
             className="card",
         ),
+        *self_assessment,
     ]
     return body, downloads

@@ -102,14 +102,14 @@ def test_rounds_open_at_their_events_for_the_configured_days() -> None:
     events = [(KICKOFF, "kickoff"), (date(2026, 4, 1), "workshop"), (MIDPOINT, "midpoint")]
     rounds = rounds_for(Q, events, KICKOFF, CLOSING)
     assert [(r.key, r.opens, r.closes) for r in rounds] == [
-        ("kickoff", KICKOFF, KICKOFF + timedelta(days=20)),
-        ("midpoint", MIDPOINT, MIDPOINT + timedelta(days=20)),
+        ("kickoff", KICKOFF, KICKOFF + timedelta(days=27)),
+        ("midpoint", MIDPOINT, MIDPOINT + timedelta(days=27)),
         # No closing event: the cohort's end; the follow-up 90 days after it.
-        ("closing", CLOSING, CLOSING + timedelta(days=20)),
-        ("followup", CLOSING + timedelta(days=90), CLOSING + timedelta(days=110)),
+        ("closing", CLOSING, CLOSING + timedelta(days=27)),
+        ("followup", CLOSING + timedelta(days=90), CLOSING + timedelta(days=117)),
     ]
-    assert open_round(rounds, KICKOFF + timedelta(days=20)).key == "kickoff"  # type: ignore[union-attr]
-    assert open_round(rounds, KICKOFF + timedelta(days=21)) is None
+    assert open_round(rounds, KICKOFF + timedelta(days=27)).key == "kickoff"  # type: ignore[union-attr]
+    assert open_round(rounds, KICKOFF + timedelta(days=28)) is None
     assert rounds[1].state(MIDPOINT - timedelta(days=1)) == "upcoming"
 
 
@@ -176,7 +176,7 @@ def test_a_round_is_answered_corrected_while_open_and_refused_after(db: Database
             (_at(day, 9), 2, "Videos <b>drehen</b>"),
             (_at(day, 18), 3, "Videos drehen"),
         ]
-    late = KICKOFF + timedelta(days=21)
+    late = KICKOFF + timedelta(days=28)
     with db.write() as session, pytest.raises(SelfAssessmentError) as exc:
         person = session.scalar(select(Person).where(Person.key == "m0"))
         submit(
@@ -189,7 +189,7 @@ def test_a_round_is_answered_corrected_while_open_and_refused_after(db: Database
             now=_at(late),
         )
     assert exc.value.reason == "closed"
-    assert "closed on 2026-03-21" in str(exc.value)
+    assert "closed on 2026-03-28" in str(exc.value)
     with db.session() as session:
         count = len(session.scalars(select(SelfAssessmentAnswer)).all())
         assert count == 2 * (len(DEFAULT_ITEMS) + 1)  # the refused one wrote nothing

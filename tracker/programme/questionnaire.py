@@ -110,7 +110,7 @@ class Questionnaire(_Strict):
     scale: str = "1-5"
     rounds: tuple[str, ...] = ROUND_KEYS
     # A round opens on the day of its event and stays open this many days (that day included).
-    open_days: int = Field(21, ge=1, le=365)
+    open_days: int = Field(28, ge=1, le=365)
     # The follow-up round opens this many days after the closing.
     followup_days: int = Field(90, ge=1, le=730)
     # The mentor rates the same items for her mentee, shown beside the mentee's answers.
