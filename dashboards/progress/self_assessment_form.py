@@ -25,7 +25,6 @@ from dashboards.i18n import (
     fmt_datetime,
     fmt_decimal,
     fmt_int,
-    fmt_percent,
     t,
 )
 from dashboards.pages.common import denied
@@ -46,8 +45,8 @@ def _round_name(key: str, lang: str) -> str:
 
 
 def _measured(measure: str, value: float | None, lang: str) -> str:
-    if measure == "consistency":
-        return fmt_percent(value, lang)
+    if measure == "consistency":  # a share of weeks: whole percent read best
+        return "–" if value is None else f"{fmt_decimal(value * 100, lang, 0)} %"
     if measure == "platforms":
         return fmt_int(value, lang)
     return fmt_decimal(value, lang)
@@ -79,12 +78,7 @@ def _item_chart(item: Item, view: PersonView, lang: str) -> Any:
     if view.rated:
         head.append(html.Th(t("sa.col.mentor", lang)))
     if item.measure:
-        head.append(
-            html.Th(
-                t("sa.col.measured", lang, what=t(f"sa.measure.{item.measure}", lang)),
-                className="num",
-            )
-        )
+        head.append(html.Th(t("sa.col.measured", lang), className="num"))
     rows = []
     for r in begun:
         cells = [
@@ -98,9 +92,13 @@ def _item_chart(item: Item, view: PersonView, lang: str) -> Any:
             figure = r.measured.get(item.measure) if r.measured else None
             cells.append(html.Td(_measured(item.measure, figure, lang), className="num"))
         rows.append(html.Tr(cells))
+    title: list[Any] = [html.H4(item.text(lang))]
+    if item.measure:
+        what = t(f"sa.measure.{item.measure}", lang)
+        title.append(html.P(t("sa.measured_as", lang, what=what), className="muted small"))
     return html.Div(
         [
-            html.H4(item.text(lang)),
+            *title,
             html.Table([html.Thead(html.Tr(head)), html.Tbody(rows)], className="sa-table"),
         ],
         className="sa-item",
@@ -220,7 +218,9 @@ def mentee_section(
         body.append(
             html.Details(
                 [
-                    html.Summary(t("sa.title", lang)),
+                    html.Summary(
+                        t("sa.change" if current and current.submitted_at else "sa.fill_in", lang)
+                    ),
                     html.Div(
                         _form(
                             "progress-",
