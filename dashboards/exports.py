@@ -132,7 +132,7 @@ def impact_report(cohort_key: str) -> Response:
     except AccessDenied:
         abort(404)
     from dashboards.i18n import current_language
-    from dashboards.report.html_report import build_summary, render_html
+    from dashboards.report.html_report import build_summary, render_html, self_assessment_rows
     from tracker.errors import NotFoundError
 
     try:
@@ -140,5 +140,7 @@ def impact_report(cohort_key: str) -> Response:
     except NotFoundError:
         abort(404)
     audit(viewer, None, f"report:{cohort_key}")
-    body = render_html(summary, current_language()).encode("utf-8")
+    questionnaire = app_state().config.self_assessment
+    rows = self_assessment_rows(app_state().db, cohort_key, questionnaire)
+    body = render_html(summary, current_language(), rows, questionnaire).encode("utf-8")
     return _download(body, f"report-{cohort_key}.html", "text/html; charset=utf-8")

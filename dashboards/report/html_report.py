@@ -33,6 +33,7 @@ from dashboards.charts import (
 )
 from dashboards.report.report_tables import write_csv, write_xlsx
 from tracker.cohort.cohort_summary import CohortSummary, PersonSummary, summarise
+from tracker.cohort.self_assessment_change import ItemChange, cohort_changes_by_key
 from tracker.explain import (
     describe_milestone,
     evidence_text,
@@ -44,6 +45,7 @@ from tracker.explain import (
     status_label,
 )
 from tracker.metrics import Counts, as_moment, median_or_none, on_grid
+from tracker.programme.questionnaire import Questionnaire
 from tracker.store.db import Database
 from tracker.store.read_cohort import load_cohort
 
@@ -113,6 +115,12 @@ TEXT: dict[str, dict[str, str]] = {
         "measure": "Kennzahl",
         "cohort_median": "Median der Kohorte",
         "metric_followers": "Follower-Wachstum pro Woche (%)",
+        "sa_title": "Selbsteinschätzung der Mentees",
+        "sa_intro": "Median über die Mentees, die eine Aussage zum Auftakt und zum Abschluss "
+        "beantwortet haben (n), auf einer Skala von 1 (trifft gar nicht zu) bis 5 (trifft voll "
+        "zu). Ohne Namen und ohne Freitext.",
+        "sa_item": "Aussage",
+        "sa_change": "Veränderung",
     },
     "en": {
         "title": "Impact report",
@@ -171,6 +179,12 @@ TEXT: dict[str, dict[str, str]] = {
         "measure": "Measure",
         "cohort_median": "Cohort median",
         "metric_followers": "Weekly follower growth (%)",
+        "sa_title": "The mentees' self-assessment",
+        "sa_intro": "Median over the mentees who answered a statement at the kickoff and at the "
+        "closing (n), on a scale from 1 (not true at all) to 5 (completely true). No names, "
+        "no free text.",
+        "sa_item": "Statement",
+        "sa_change": "Change",
     },
 }
 
@@ -353,9 +367,33 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(summary: CohortSummary, lang: str = "de") -> str:
-    """The whole report as one HTML document."""
+def self_assessment_rows(
+    db: Database, cohort_key: str, questionnaire: Questionnaire
+) -> list[tuple[str, ItemChange]] | None:
+    """The cohort's median change per self-assessment item, labelled in German and English
+    (no names, no free text); None when the questionnaire is off."""
+    with db.session() as session:
+        changes = cohort_changes_by_key(session, questionnaire, cohort_key)
+    if changes is None:
+        return None
+    return [(c.item, c) for c in changes]
+
+
+def render_html(
+    summary: CohortSummary,
+    lang: str = "de",
+    self_assessment: Sequence[tuple[str, ItemChange]] | None = None,
+    questionnaire: Questionnaire | None = None,
+) -> str:
+    """The whole report as one HTML document; with ``self_assessment`` (item id and change, from
+    ``self_assessment_rows``) it holds the cohort's median change per item."""
     lang = lang if lang in TEXT else "de"
+    items = {i.id: i for i in (questionnaire or Questionnaire()).items}
+    labelled = (
+        None
+        if self_assessment is None
+        else [(items[k].text(lang) if k in items else k, c) for k, c in self_assessment]
+    )
     context = {
         "lang": lang,
         "t": TEXT[lang],
@@ -390,6 +428,7 @@ def render_html(summary: CohortSummary, lang: str = "de") -> str:
         "problems": [a for a in summary.accounts if a.in_error or a.gaps],
         "mean_coverage": _median([a.coverage for a in summary.accounts]),
         "few": len(summary.mentees) <= PER_PERSON_BARS_UP_TO,
+        "self_assessment": labelled,
     }
     env = _environment()
     env.filters["platform_name"] = lambda p: platform_name(p, lang)
@@ -404,6 +443,7 @@ def write_report(
     fmt: str = "html",
     lang: str = "de",
     today: date | None = None,
+    questionnaire: Questionnaire | None = None,
 ) -> list[Path]:
     """Build the report and write it as ``html`` (one file), ``csv`` (a directory of tables)
     or ``xlsx`` (one workbook); returns the paths written. Raises ValueError for an unknown
@@ -416,6 +456,8 @@ def write_report(
     if fmt == "xlsx":
         return [write_xlsx(summary, out, lang)]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(summary, lang), encoding="utf-8")
+    questionnaire = questionnaire or Questionnaire()
+    rows = self_assessment_rows(db, cohort_key, questionnaire)
+    out.write_text(render_html(summary, lang, rows, questionnaire), encoding="utf-8")
     logger.info("report written to %s", out)
     return [out]

@@ -40,7 +40,15 @@ def report(
     # Lazy: the tracker package imports dashboards only inside the commands that render.
     from dashboards.report.html_report import write_report
 
-    paths = write_report(state(ctx).db, cohort, out, fmt=fmt, lang=lang, today=day)
+    paths = write_report(
+        state(ctx).db,
+        cohort,
+        out,
+        fmt=fmt,
+        lang=lang,
+        today=day,
+        questionnaire=state(ctx).config.self_assessment,
+    )
     for path in paths:
         console.print(f"wrote {escape(str(path))}")
 
