@@ -323,6 +323,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Selbsteinschätzung: Veränderung vom Auftakt zum Abschluss",
         "Self-assessment: change from kickoff to closing",
     ),
+    "sa.cohort_midpoint": (
+        "Selbsteinschätzung: Veränderung vom Auftakt zur Halbzeit (der Abschluss steht noch aus)",
+        "Self-assessment: change from kickoff to midpoint (the closing is still to come)",
+    ),
     "sa.cohort_note": (
         "Median über die Mentees, die die Aussage zu beiden Runden beantwortet haben (n).",
         "Median over the mentees who answered the statement in both rounds (n).",

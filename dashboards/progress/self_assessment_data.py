@@ -90,10 +90,22 @@ def person_view(session: Session, config: Config, person: Person) -> PersonView 
     return PersonView(questionnaire, person.key, today, tuple(views), open_round(rounds, today))
 
 
-def cohort_view(session: Session, config: Config, cohort: Cohort) -> list[ItemChange] | None:
-    """The cohort's median change per item from kickoff to closing; None when the
-    questionnaire is off or does not ask both rounds."""
+def cohort_view(
+    session: Session, config: Config, cohort: Cohort
+) -> tuple[str, list[ItemChange]] | None:
+    """The cohort's median change per item from the kickoff to the closing, or, before the
+    closing round has begun, to the midpoint; with the later round's key. None when the
+    questionnaire is off or asks neither later round."""
     questionnaire = config.self_assessment
-    if not questionnaire.enabled or not {"kickoff", "closing"} <= set(questionnaire.rounds):
+    if not questionnaire.enabled or "kickoff" not in questionnaire.rounds:
         return None
-    return cohort_changes(session, questionnaire, cohort.id)
+    begun = {
+        r.key
+        for r in cohort_rounds(session, questionnaire, cohort.id)
+        if r.opens <= local_today(config)
+    }
+    asked = [k for k in ("closing", "midpoint") if k in questionnaire.rounds]
+    if not asked:
+        return None
+    end = next((k for k in asked if k in begun), asked[0])
+    return end, cohort_changes(session, questionnaire, cohort.id, "kickoff", end)

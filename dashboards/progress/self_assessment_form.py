@@ -305,15 +305,16 @@ def cohort_card(session: Session, cohort: Cohort, lang: str) -> list[Any]:
     """The cohort's median change per item from kickoff to closing, with n: no names, no free
     text. Empty when the questionnaire is off."""
     config = app_state().config
-    changes = cohort_view(session, config, cohort)
-    if changes is None:
+    found = cohort_view(session, config, cohort)
+    if found is None:
         return []
+    end, changes = found
     return [
         html.Section(
             [
-                html.H3(t("sa.cohort", lang)),
+                html.H3(t("sa.cohort" if end == "closing" else "sa.cohort_midpoint", lang)),
                 html.P(t("sa.cohort_note", lang), className="muted"),
-                change_table(changes, config.self_assessment, lang),
+                change_table(changes, config.self_assessment, lang, end),
             ],
             className="card",
             id="programme-self-assessment",
@@ -321,12 +322,14 @@ def cohort_card(session: Session, cohort: Cohort, lang: str) -> list[Any]:
     ]
 
 
-def change_table(changes: Sequence[ItemChange], q: Questionnaire, lang: str) -> Any:
+def change_table(
+    changes: Sequence[ItemChange], q: Questionnaire, lang: str, end: str = "closing"
+) -> Any:
     head = html.Tr(
         [
             html.Th(t("sa.col.item", lang)),
             html.Th(_round_name("kickoff", lang), className="num"),
-            html.Th(_round_name("closing", lang), className="num"),
+            html.Th(_round_name(end, lang), className="num"),
             html.Th(t("sa.col.change", lang), className="num"),
             html.Th(t("sa.col.n", lang), className="num"),
         ]

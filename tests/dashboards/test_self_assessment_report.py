@@ -31,13 +31,14 @@ LATEST = text(
 )
 
 
-def _answer(db: Database) -> None:
-    """Both mentees answer the kickoff (one corrects it) and the closing; a mentor rates."""
+def _answer(db: Database, later: str = "closing") -> None:
+    """Both mentees answer the kickoff (one corrects it) and a ``later`` round; a mentor rates."""
     with db.write() as session:
         cohort = session.scalar(select(Cohort).where(Cohort.key == "c1"))
         assert cohort is not None
         people = {p.key: p for p in session.scalars(select(Person))}
-        kickoff, closing = cohort.start, cohort.end
+        kickoff = cohort.start
+        closing = cohort.end if later == "closing" else cohort.start + timedelta(days=30)
         at = datetime.now(UTC) - timedelta(days=40)
         plan = [
             ("mentee-a", "kickoff", kickoff, {"plan": 1, "privacy": 2, "audience": 3}, at),
@@ -51,14 +52,14 @@ def _answer(db: Database) -> None:
             ("mentee-b", "kickoff", kickoff, {"plan": 3, "privacy": 4}, at),
             (
                 "mentee-a",
-                "closing",
+                later,
                 closing,
                 {"plan": 5, "privacy": 3, "audience": 2},
                 at + timedelta(days=2),
             ),
             (
                 "mentee-b",
-                "closing",
+                later,
                 closing,
                 {"plan": 4, "privacy": 4, "audience": 5},
                 at + timedelta(days=2),
@@ -79,7 +80,7 @@ def _answer(db: Database) -> None:
             session,
             Q,
             person=people["mentee-a"],
-            round_key="closing",
+            round_key=later,
             values={"plan": 1},
             today=closing,
             now=at,
@@ -134,11 +135,11 @@ def test_report_shows_the_median_change_recomputed_from_sql(
         assert secret not in section
 
 
-def test_programme_page_shows_the_same_change(
+def test_programme_page_shows_the_change_to_the_midpoint_before_the_closing(
     client_for: Any, web_db: tuple[Database, Any], dashcall: Any
 ) -> None:
     db, _data = web_db
-    _answer(db)
+    _answer(db, later="midpoint")
     client = client_for("coordinator")
     deps = dashcall.dependencies(client)
     programme = next(d for d in deps if "programme-body" in d["output"])
@@ -147,5 +148,6 @@ def test_programme_page_shows_the_same_change(
     )
     body = response.get_data(as_text=True)
     assert "programme-self-assessment" in body
+    assert "vom Auftakt zur Halbzeit (der Abschluss steht noch aus)" in body
     assert '"+2,0"' in body and '"+0,5"' in body and '"-1,0"' in body
     assert WISH not in body
