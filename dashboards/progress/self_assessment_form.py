@@ -314,7 +314,10 @@ def cohort_card(session: Session, cohort: Cohort, lang: str) -> list[Any]:
             [
                 html.H3(t("sa.cohort" if end == "closing" else "sa.cohort_midpoint", lang)),
                 html.P(t("sa.cohort_note", lang), className="muted"),
-                change_table(changes, config.self_assessment, lang, end),
+                # On a phone the table scrolls within its card, not the page.
+                html.Div(
+                    change_table(changes, config.self_assessment, lang, end), className="sa-scroll"
+                ),
             ],
             className="card",
             id="programme-self-assessment",
