@@ -188,7 +188,7 @@ def impact_report(cohort_key: str) -> Response:
     """The impact report for funders (pseudonyms only), as a self-contained HTML file;
     ``?named=1`` gives the programme team's internal version with names."""
     viewer = _coordinator()
-    from dashboards.report.html_report import build_summary, render_html
+    from dashboards.report.html_report import build_summary, render_html, self_assessment_rows
 
     named = request.args.get("named", "").lower() in ("1", "true", "yes", "ja")
     try:
@@ -196,6 +196,10 @@ def impact_report(cohort_key: str) -> Response:
     except NotFoundError:
         abort(404)
     audit(viewer, None, f"report{'.named' if named else ''}:{cohort_key}")
-    body = render_html(summary, current_language(), named=named).encode("utf-8")
+    questionnaire = app_state().config.self_assessment
+    rows = self_assessment_rows(app_state().db, cohort_key, questionnaire)
+    body = render_html(
+        summary, current_language(), named=named, self_assessment=rows, questionnaire=questionnaire
+    ).encode("utf-8")
     suffix = "-intern" if named else ""
     return _download(body, f"report-{cohort_key}{suffix}.html", "text/html; charset=utf-8")

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from connectors import PLATFORMS
 from tracker.errors import ConfigError
+from tracker.programme.questionnaire import Questionnaire
 
 DEFAULT_CONFIG = "config.toml"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
@@ -181,6 +182,7 @@ class Config(Strict):
     cohorts: list[CohortEntry] = []
     people: list[PersonEntry] = []
     tandems: list[TandemEntry] = []
+    self_assessment: Questionnaire = Questionnaire()
     source: str | None = Field(None, exclude=True)
 
     @field_validator("platforms")

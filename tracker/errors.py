@@ -44,3 +44,18 @@ class BackupError(TrackerError):
     wrong passphrase, refused target)."""
 
     exit_code = 5
+
+
+class SelfAssessmentError(TrackerError):
+    """A self-assessment answer cannot be taken: the round is not open, or a value is bad.
+
+    ``reason`` names the case ("closed", "not_open", "unknown_round", "no_cohort", "disabled",
+    "bad_value", "too_long", "empty", "not_mentee") so pages can say it in the viewer's language.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, reason: str, **details: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.details = details

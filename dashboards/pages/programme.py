@@ -16,12 +16,14 @@ from dashboards.charts import event_label, sparkline
 from dashboards.i18n import current_language, fmt_date, fmt_decimal, fmt_int, fmt_percent, t
 from dashboards.pages.common import denied
 from dashboards.programme.cohort_table import SORT_KEYS, CohortView, cohort_view, sort_rows
+from dashboards.progress.self_assessment_form import cohort_card
 from dashboards.report.html_report import effect_key, effect_platforms
 from dashboards.request_context import app_state, current_viewer
 from tracker.cohort.cohort_summary import CohortSummary, load_summary
 from tracker.errors import NotFoundError
 from tracker.explain import explain_metric, platform_name
 from tracker.programme.structure import cohorts
+from tracker.store.models import Cohort
 from tracker.text import Section
 
 dash.register_page(__name__, path="/programm", name="Programm", order=3)
@@ -238,6 +240,8 @@ def show_programme(cohort_key: Any, sort: Any) -> Any:
     try:
         with app_state().db.session() as session:
             summary = load_summary(session, key)
+            orm_cohort = session.get(Cohort, summary.data.cohort_id)
+            self_assessment = cohort_card(session, orm_cohort, lang) if orm_cohort else []
     except NotFoundError:
         return denied(lang), []
     view = cohort_view(summary)
@@ -295,5 +299,6 @@ def show_programme(cohort_key: Any, sort: Any) -> Any:
             ],
             className="card",
         ),
+        *self_assessment,
     ]
     return body, downloads

@@ -25,10 +25,12 @@ from dashboards.progress.components import (
     range_selector,
 )
 from dashboards.progress.period_data import RANGES, load
+from dashboards.progress.self_assessment_form import mentee_section, register_answer_callback
 from dashboards.request_context import app_state, current_viewer
 from tracker.store.models import Person
 
 dash.register_page(__name__, path="/fortschritt", name="Mein Fortschritt", order=1)
+register_answer_callback()
 
 DEFAULT_RANGE = RANGES[0]
 
@@ -43,6 +45,9 @@ def layout(person: str | None = None, **_: Any) -> Any:
         except AccessDenied:
             return denied(lang)
         body = _body(session, target, DEFAULT_RANGE, lang)
+        sa_prompt, sa_card = mentee_section(
+            session, target, viewer is not None and target.id == viewer.person_id, lang
+        )
     own = viewer is not None and target.id == viewer.person_id
     title = t("progress.title", lang) if own else t("progress.title_of", lang, name="")
     heading = [html.H1(title)] if own else [html.H1([title, html.Span(target.display_name)])]
@@ -65,7 +70,9 @@ def layout(person: str | None = None, **_: Any) -> Any:
                 ],
                 className="toolbar",
             ),
+            *sa_prompt,
             dcc.Loading(html.Div(body, id="progress-body"), type="dot"),
+            *sa_card,
         ],
         className="page page-progress",
     )

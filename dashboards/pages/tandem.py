@@ -22,6 +22,7 @@ from dashboards.progress.components import (
     tandem_notes,
 )
 from dashboards.progress.period_data import RANGES, load
+from dashboards.progress.self_assessment_form import register_rating_callback, tandem_section
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.errors import TrackerError
 from tracker.programme import goals
@@ -29,6 +30,7 @@ from tracker.store.models import CheckinNote, Goal, Person, Tandem
 from tracker.text.formatting import parse_date
 
 dash.register_page(__name__, path="/tandem", name="Tandem", order=2)
+register_rating_callback()
 
 MAX_NOTE = 4000
 DEFAULT_RANGE = RANGES[0]
@@ -182,6 +184,7 @@ def _body(session: Session, viewer: Viewer | None, tandem: Tandem, choice: str, 
             ],
             className="row two",
         ),
+        *tandem_section(session, viewer, tandem, lang),
         *progress_body(data, lang, "tandem-"),
     ]
 

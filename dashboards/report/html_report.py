@@ -35,6 +35,7 @@ from dashboards.i18n import t
 from dashboards.report.naming import Naming, naming
 from dashboards.report.report_tables import write_csv, write_xlsx
 from tracker.cohort.cohort_summary import CohortSummary, PersonSummary, load_summary
+from tracker.cohort.self_assessment_change import ItemChange, cohort_changes_by_key
 from tracker.explain import (
     describe_milestone,
     evidence_text,
@@ -46,6 +47,7 @@ from tracker.explain import (
     status_label,
 )
 from tracker.metrics import Counts, as_moment, median_or_none, on_grid
+from tracker.programme.questionnaire import Questionnaire
 from tracker.store.db import Database
 from tracker.tabular.csv_writer import DEFAULT_TIMEZONE
 from tracker.text import Section, language, text_or
@@ -263,11 +265,37 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(summary: CohortSummary, lang: str = "de", named: bool = False) -> str:
+def self_assessment_rows(
+    db: Database, cohort_key: str, questionnaire: Questionnaire
+) -> list[tuple[str, ItemChange]] | None:
+    """The cohort's median change per self-assessment item, labelled in German and English
+    (no names, no free text); None when the questionnaire is off."""
+    with db.session() as session:
+        changes = cohort_changes_by_key(session, questionnaire, cohort_key)
+    if changes is None:
+        return None
+    return [(c.item, c) for c in changes]
+
+
+def render_html(
+    summary: CohortSummary,
+    lang: str = "de",
+    named: bool = False,
+    self_assessment: Sequence[tuple[str, ItemChange]] | None = None,
+    questionnaire: Questionnaire | None = None,
+) -> str:
     """The whole report as one HTML document: pseudonyms only, unless ``named`` (the
-    programme team's internal version, marked as such at its top)."""
+    programme team's internal version, marked as such at its top); with ``self_assessment``
+    (item id and change, from ``self_assessment_rows``) it holds the cohort's median change per
+    item."""
     lang = language(lang)
     names = naming(summary, lang, named)
+    items = {i.id: i for i in (questionnaire or Questionnaire()).items}
+    labelled = (
+        None
+        if self_assessment is None
+        else [(items[k].text(lang) if k in items else k, c) for k, c in self_assessment]
+    )
     context = {
         "named": named,
         "notice": t("report.internal" if named else "report.pseudonymous", lang),
@@ -308,6 +336,7 @@ def render_html(summary: CohortSummary, lang: str = "de", named: bool = False) -
         "problems": [a for a in summary.accounts if a.in_error or a.gaps],
         "mean_coverage": _median([a.coverage for a in summary.accounts]),
         "few": len(summary.mentees) <= PER_PERSON_BARS_UP_TO,
+        "self_assessment": labelled,
     }
     env = _environment()
     env.filters["platform_name"] = lambda p: platform_name(p, lang)
@@ -327,6 +356,7 @@ def write_report(
     named: bool = False,
     machine: bool = False,
     timezone: str = DEFAULT_TIMEZONE,
+    questionnaire: Questionnaire | None = None,
 ) -> list[Path]:
     """Build the report and write it as ``html`` (one file), ``csv`` (a directory of tables)
     or ``xlsx`` (one workbook); returns the paths written. Pseudonymous unless ``named``;
@@ -340,6 +370,11 @@ def write_report(
     if fmt == "xlsx":
         return [write_xlsx(summary, out, lang, named=named, timezone=timezone)]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(summary, lang, named=named), encoding="utf-8")
+    questionnaire = questionnaire or Questionnaire()
+    rows = self_assessment_rows(db, cohort_key, questionnaire)
+    out.write_text(
+        render_html(summary, lang, named=named, self_assessment=rows, questionnaire=questionnaire),
+        encoding="utf-8",
+    )
     logger.info("report written to %s", out)
     return [out]

@@ -52,7 +52,10 @@ def call(
         if key in values:
             changed.append(key)
     state = [
-        {
+        # A pattern (ALL) state is a list, given under "<type>.<property>".
+        values.get(f"{json.loads(item['id'])['type']}.{item['property']}", [])
+        if item["id"].startswith("{")
+        else {
             "id": item["id"],
             "property": item["property"],
             "value": values.get(f"{item['id']}.{item['property']}"),

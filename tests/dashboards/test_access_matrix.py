@@ -75,6 +75,18 @@ PAGE_PATHS = {
 LOGGED_IN = ROLES[1:]
 
 
+def _radios(kind: str, values: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+    """The values and ids of a form's pattern-matched radio groups, as the browser sends them."""
+    ids = [{"type": kind, "item": item} for item in values]
+    return {
+        f"{kind}.value": [
+            {"id": i, "property": "value", "value": v}
+            for i, v in zip(ids, values.values(), strict=True)
+        ],
+        f"{kind}.id": [{"id": i, "property": "id", "value": i} for i in ids],
+    }
+
+
 def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
     """callback output -> (inputs the browser sends, marker of success, outcome per role).
 
@@ -121,6 +133,29 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
             None,
             "Gespeichert",
             ("denied", "ok", "denied", "ok"),
+        ),
+        "progress-sa-message.children + progress-sa-results.children": (
+            {
+                "progress-sa-save.n_clicks": 1,
+                "progress-person.data": "mentee-a",
+                "progress-sa-round.data": "midpoint",
+                **_radios("progress-sa-value", {"plan": 4, "privacy": 2}),
+                "progress-sa-text.value": "Mehr über Reels",
+            },
+            None,
+            "Gespeichert",
+            ("ok", "denied", "denied", "denied"),  # only she answers for herself
+        ),
+        "tandem-sa-message.children + tandem-sa-results.children": (
+            {
+                "tandem-sa-save.n_clicks": 1,
+                "tandem-choice.value": data.tandem_a,
+                "tandem-sa-round.data": "midpoint",
+                **_radios("tandem-sa-value", {"plan": 3}),
+            },
+            None,
+            "Gespeichert",
+            ("denied", "ok", "denied", "denied"),  # only her own mentor rates her
         ),
         "programme-body.children + programme-downloads.children": (
             {"programme-cohort.value": "c1", "programme-sort.value": "growth"},

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tracker.cli import main
+from tracker.cohort.self_assessment_change import cohort_changes
 from tracker.demo.demo_programme import build, plan
+from tracker.demo.demo_self_assessment import add_demo_self_assessment
+from tracker.programme.questionnaire import Questionnaire
+from tracker.programme.self_assessment import current_answers
 from tracker.store.db import Database
 from tracker.store.models import Account, Cohort, Person, PollAttempt, ProfileSnapshot, Tandem
 
@@ -103,3 +107,30 @@ def test_status_lists_mentee_01_with_her_accounts(
             s.scalars(select(Account.platform).join(Person).where(Person.key == "mentee-01"))
         )
     assert platforms and all(p in out for p in platforms)
+
+
+def test_every_mentee_answered_the_begun_self_assessment_rounds(demo_db: Database) -> None:
+    db = demo_db
+    q = Questionnaire()
+    with db.session() as session:
+        mentees = session.scalars(select(Person).where(Person.role == "mentee")).all()
+        assert len(mentees) == 14
+        rated = 0
+        for mentee in mentees:
+            answers = current_answers(session, mentee.id)
+            # The cohort is in its final weeks: kickoff and midpoint are past, the closing ahead.
+            assert set(answers) == {"kickoff", "midpoint"}, mentee.key
+            assert all(
+                v is None or q.low <= v <= q.high
+                for a in answers.values()
+                for v in a.values.values()
+            )
+            assert all(a.text for a in answers.values())
+            rated += bool(current_answers(session, mentee.id, "mentor"))
+        assert 5 <= rated < 14
+        cohort_id = session.scalar(select(Cohort.id).where(Cohort.key == "demo"))
+        changes = cohort_changes(session, q, cohort_id, "kickoff", "midpoint")  # type: ignore[arg-type]
+    assert all(c.n >= 10 for c in changes)
+    assert all(c.median_change is not None and c.median_change >= 0 for c in changes)
+    # Running it again adds nothing.
+    assert add_demo_self_assessment(db, date.today(), "demo", 3) == 0

@@ -40,6 +40,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("audit_log", "viewer"): "who viewed data in the dashboard (a login), not a platform "
     "follower; pseudonymised on erasure",
     ("audit_log", "viewer_role"): "the dashboard role of that login",
+    ("self_assessment_answer", "text"): "a mentee's answer to the self-assessment's free-text "
+    "question, typed in the dashboard (length-limited); not taken from any platform",
 }
 
 

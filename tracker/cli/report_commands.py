@@ -65,6 +65,7 @@ def report(
         named=named,
         machine=machine,
         timezone=ctx_state.config.tracker.timezone,
+        questionnaire=ctx_state.config.self_assessment,
     )
     for path in paths:
         console.print(f"wrote {escape(str(path))}")

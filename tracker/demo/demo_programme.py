@@ -16,6 +16,7 @@ from sqlalchemy import select
 from connectors.demo import DemoConnector, DemoProfile, Phase
 from tracker.config import CohortEntry, EventEntry, PersonEntry
 from tracker.demo.demo_goals import add_demo_goals
+from tracker.demo.demo_self_assessment import add_demo_self_assessment
 from tracker.polling.budget import Limit
 from tracker.polling.engine import Engine, Schedule
 from tracker.polling.retry import RetryPolicy
@@ -327,6 +328,9 @@ def build(
     notes = add_demo_notes(db, demo_plan)
     if notes:
         changes.created["notes"] = notes
+    answers = add_demo_self_assessment(db, demo_plan.today, COHORT_KEY, seed)
+    if answers:
+        changes.created["self-assessments"] = answers
     return demo_plan, changes
 
 

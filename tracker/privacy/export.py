@@ -79,6 +79,12 @@ TABLE_DOCS: dict[str, tuple[str, str]] = {
         "Notizen zu Treffen Ihrer Tandems und Notizen, die Sie geschrieben haben.",
         "Notes of your tandems' meetings and notes you wrote.",
     ),
+    "self_assessment_answer": (
+        "Ihre Selbsteinschätzung je Runde (Auftakt, Halbzeit, Abschluss, Nachbefragung), jede "
+        "Fassung mit Zeitpunkt, mit Ihrem Freitext; und Einschätzungen Ihrer Mentorin.",
+        "Your self-assessment per round (kickoff, midpoint, closing, follow-up), every version "
+        "with its time, with your free text; and your mentor's ratings.",
+    ),
     "user_account": (
         "Ihr Zugang zum Dashboard, ohne Passwort-Hash und Sitzungsschlüssel.",
         "Your dashboard login, without password hash and session token.",

@@ -2,7 +2,8 @@
 
 A person's data is her ``person`` row and every row that hangs off it: her accounts and what was
 polled from them (snapshots, post metrics, poll attempts), her consent history, the tandems she
-is in with their goals and check-in notes, notes she wrote elsewhere, her logins, invitations
+is in with their goals and check-in notes, notes she wrote elsewhere, her self-assessment
+answers and the ratings her mentor gave her (or she gave as a mentor), her logins, invitations
 and failed logins under her email addresses. Audit entries are handled apart: they are records
 of other people's actions too, so erasure pseudonymises them instead of deleting them.
 """
@@ -28,6 +29,7 @@ from tracker.store.models import (
     PollAttempt,
     PostMetric,
     ProfileSnapshot,
+    SelfAssessmentAnswer,
     Tandem,
     User,
 )
@@ -147,6 +149,10 @@ def owned_rows(scope: PersonScope) -> list[Selection]:
         Selection(
             table_of(CheckinNote),
             or_(_in(CheckinNote.tandem_id, scope.tandem_ids), CheckinNote.author_id == pid),
+        ),
+        Selection(
+            table_of(SelfAssessmentAnswer),
+            or_(SelfAssessmentAnswer.person_id == pid, SelfAssessmentAnswer.rater_id == pid),
         ),
         Selection(table_of(Tandem), _in(Tandem.id, scope.tandem_ids)),
         Selection(table_of(Account), Account.person_id == pid),

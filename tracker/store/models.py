@@ -360,3 +360,30 @@ class BackupRecord(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     encrypted: Mapped[bool] = mapped_column(Boolean)
+
+
+class SelfAssessmentAnswer(Base):
+    """One answer of a self-assessment round: a scale value for an item, or the free text.
+
+    Rows are only ever added: one submission writes a row per item with the same
+    ``submitted_at``; the latest submission of a round is the answer, earlier ones its history.
+    ``rater`` is "self" for the mentee's own answers and "mentor" for her mentor's rating.
+    """
+
+    __tablename__ = "self_assessment_answer"
+    __table_args__ = (
+        Index("ix_self_assessment_answer_person_round", "person_id", "round", "submitted_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    round: Mapped[str] = mapped_column(String(16))
+    rater: Mapped[str] = mapped_column(String(8))
+    rater_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    item: Mapped[str] = mapped_column(String(32))
+    value: Mapped[int | None]
+    # The free-text answer ("Was möchte ich als Nächstes lernen?"), at most 2,000 characters.
+    text: Mapped[str | None] = mapped_column(String(2000))
+    submitted_at: Mapped[datetime]
