@@ -20,7 +20,7 @@ from dash import Dash, dcc, html
 from flask import Flask, redirect, request
 
 from dashboards import access as scope
-from dashboards import auth, exports, health, security
+from dashboards import auth, exports, health, security, static_files
 from dashboards.i18n import COOKIE, LANGUAGES, current_language, t
 from dashboards.request_context import EXTENSION, AppState, current_viewer
 from tracker.config import Config
@@ -149,6 +149,7 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     server.extensions[EXTENSION] = AppState(config=config, db=db, demo=demo)
+    static_files.init_app(server)
     auth.init_app(server)
     server.before_request(_home)
     server.after_request(scope.flush_audit)
@@ -167,6 +168,7 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
         serve_locally=True,
         compress=False,
     )
+    static_files.use_small_plotly(app)
     app.layout = shell
     security.init_app(server, app.csp_hashes)
     return app

@@ -166,8 +166,11 @@ def _body(session: Session, viewer: Viewer | None, tandem: Tandem, choice: str, 
     editable = viewer is not None and (
         viewer.role == "coordinator" or tandem.mentor_id == viewer.person_id
     )
+    # "Seit dem Auftakt" first, then the tandem's goals and notes, then the charts.
+    kickoff, *progress = progress_body(data, lang, "tandem-")
     return [
         html.H2(mentee.display_name),
+        kickoff,
         html.Div(
             [
                 html.Section(
@@ -180,7 +183,7 @@ def _body(session: Session, viewer: Viewer | None, tandem: Tandem, choice: str, 
             ],
             className="row two",
         ),
-        *progress_body(data, lang, "tandem-"),
+        *progress,
     ]
 
 
