@@ -103,6 +103,17 @@ def shell() -> Any:
     )
 
 
+def _with_lang(app: Dash) -> None:
+    """Dash's page with the viewer's language on <html> (screen readers and hyphenation)."""
+    plain = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        page = plain(**kwargs)
+        return page.replace("<html>", f'<html lang="{current_language()}">', 1)
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+
+
 def _language(code: str) -> Any:
     """The language switch: remember the choice and go back to the page it came from."""
     back = "/"
@@ -169,6 +180,7 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
         compress=False,
     )
     static_files.use_small_plotly(app)
+    _with_lang(app)
     app.layout = shell
     security.init_app(server, app.csp_hashes)
     return app

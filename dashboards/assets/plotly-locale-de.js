@@ -19,6 +19,7 @@
       "Double-click on legend to isolate one trace": "Doppelklick auf die Legende zeigt nur diese Linie",
       "Double-click to zoom back out": "Doppelklick zum Herauszoomen",
       "Download plot as a png": "Als PNG-Bild herunterladen",
+      "Download plot as a PNG": "Als PNG-Bild herunterladen",
       "Download plot": "Als Bild herunterladen",
       "Lasso Select": "Lassoauswahl",
       "Pan": "Verschieben",

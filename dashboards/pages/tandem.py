@@ -84,6 +84,8 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
                 className="toolbar",
             ),
             dcc.Store(id="tandem-saved", data=0),
+            # The mentee's progress first ("Seit dem Auftakt" on top), then the forms.
+            dcc.Loading(html.Div(body, id="tandem-body"), type="dot"),
             html.Div(
                 [
                     html.Section(
@@ -131,7 +133,6 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
                 ],
                 className="row two",
             ),
-            dcc.Loading(html.Div(body, id="tandem-body"), type="dot"),
         ],
         className="page page-tandem",
     )
