@@ -111,7 +111,7 @@ def _with_lang(app: Dash) -> None:
         page = plain(**kwargs)
         return page.replace("<html>", f'<html lang="{current_language()}">', 1)
 
-    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]
 
 
 def _language(code: str) -> Any:
@@ -143,9 +143,17 @@ def _home() -> Any:
     return None
 
 
-def create_app(config: Config, db: Database, *, demo: bool = False, key: str | None = None) -> Dash:
+def create_app(
+    config: Config,
+    db: Database,
+    *,
+    demo: bool = False,
+    key: str | None = None,
+    lean_static: bool = True,
+) -> Dash:
     """The Dash app (its Flask server is ``.server``). Raises ConfigError without a secret key
-    outside demo mode. ``key`` overrides the environment (tests)."""
+    outside demo mode. ``key`` overrides the environment (tests). ``lean_static=False`` serves
+    scripts as plain Dash does (full Plotly, uncompressed): the baseline of bench/pages.py."""
     server = Flask("dashboards", template_folder=str(HERE / "templates"), static_folder=None)
     secure = config.web.base_url.startswith("https://")
     server.config.update(
@@ -160,7 +168,8 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     server.extensions[EXTENSION] = AppState(config=config, db=db, demo=demo)
-    static_files.init_app(server)
+    if lean_static:
+        static_files.init_app(server)
     auth.init_app(server)
     server.before_request(_home)
     server.after_request(scope.flush_audit)
@@ -179,7 +188,8 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
         serve_locally=True,
         compress=False,
     )
-    static_files.use_small_plotly(app)
+    if lean_static:
+        static_files.use_small_plotly(app)
     _with_lang(app)
     app.layout = shell
     security.init_app(server, app.csp_hashes)
