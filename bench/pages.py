@@ -194,7 +194,7 @@ def main() -> int:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for name, lean in (("app", "1"), ("baseline", "0")):
+            for name, lean in (("baseline", "0"), ("app", "1")):
                 port = _free_port()
                 server = subprocess.Popen(
                     [sys.executable, __file__, "--serve", str(db_path), str(port), lean], env=env
