@@ -42,8 +42,9 @@ class SinceKickoff:
 
 
 def next_goal(goals: Sequence[GoalStatus]) -> GoalStatus | None:
-    """The open goal due first (goals without a deadline after those with one)."""
-    open_goals = [g for g in goals if g.status != "reached"]
+    """The goal still to reach that is due first (goals without a deadline after those with
+    one); a goal reached or missed is no next goal."""
+    open_goals = [g for g in goals if g.status not in ("reached", "missed")]
     if not open_goals:
         return None
     return min(open_goals, key=lambda g: (g.due is None, g.due or date.max, g.goal_id))
