@@ -20,7 +20,7 @@ from dash import Dash, dcc, html
 from flask import Flask, redirect, request
 
 from dashboards import access as scope
-from dashboards import auth, error_pages, exports, health, security
+from dashboards import auth, error_pages, exports, health, security, static_files
 from dashboards.i18n import COOKIE, LANGUAGES, current_language, t
 from dashboards.request_context import EXTENSION, AppState, current_viewer
 from tracker.config import Config
@@ -104,6 +104,17 @@ def shell() -> Any:
     )
 
 
+def _with_lang(app: Dash) -> None:
+    """Dash's page with the viewer's language on <html> (screen readers and hyphenation)."""
+    plain = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        page = plain(**kwargs)
+        return page.replace("<html>", f'<html lang="{current_language()}">', 1)
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]
+
+
 def _language(code: str) -> Any:
     """The language switch: remember the choice and go back to the page it came from."""
     back = "/"
@@ -133,9 +144,17 @@ def _home() -> Any:
     return None
 
 
-def create_app(config: Config, db: Database, *, demo: bool = False, key: str | None = None) -> Dash:
+def create_app(
+    config: Config,
+    db: Database,
+    *,
+    demo: bool = False,
+    key: str | None = None,
+    lean_static: bool = True,
+) -> Dash:
     """The Dash app (its Flask server is ``.server``). Raises ConfigError without a secret key
-    outside demo mode. ``key`` overrides the environment (tests)."""
+    outside demo mode. ``key`` overrides the environment (tests). ``lean_static=False`` serves
+    scripts as plain Dash does (full Plotly, uncompressed): the baseline of bench/pages.py."""
     server = Flask("dashboards", template_folder=str(HERE / "templates"), static_folder=None)
     secure = config.web.base_url.startswith("https://")
     server.config.update(
@@ -151,6 +170,8 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
     )
     server.extensions[EXTENSION] = AppState(config=config, db=db, demo=demo)
     set_timezone(config.tracker.timezone)  # the programme's local days and weeks
+    if lean_static:
+        static_files.init_app(server)
     auth.init_app(server)
     server.before_request(_home)
     server.after_request(scope.flush_audit)
@@ -170,6 +191,9 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
         serve_locally=True,
         compress=False,
     )
+    if lean_static:
+        static_files.use_small_plotly(app)
+    _with_lang(app)
     app.layout = shell
     security.init_app(server, app.csp_hashes)
     return app

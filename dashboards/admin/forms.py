@@ -20,6 +20,9 @@ PLATFORMS = tuple(p for p in PLATFORM_NAMES if p != "demo")
 
 def field(label: str, component: Any) -> Any:
     """A labelled form field."""
+    target = getattr(component, "id", None)
+    if isinstance(target, str):  # the label names its control for screen readers
+        return html.Div([html.Label(label, htmlFor=target), component])
     return html.Div([html.Label(label), component])
 
 

@@ -41,12 +41,18 @@ def events_of(frame: pd.DataFrame) -> tuple[EventMark, ...]:
 
 
 def event_marks(
-    events: Iterable[EventMark], lang: str, labels: bool = True, axis: str = ""
+    events: Iterable[EventMark],
+    lang: str,
+    labels: bool = True,
+    axis: str = "",
+    numbered: bool = False,
 ) -> tuple[list[Figure], list[Figure]]:
     """A dotted vertical line per event and, with ``labels``, its label on top; ``axis`` is
-    the subplot suffix ("", "2", ...)."""
+    the subplot suffix ("", "2", ...). With ``numbered`` the label is the event's number (1, 2,
+    ...) in 13 px: the page names the numbered events below the chart, so long or close
+    names never overlap on a narrow screen."""
     shapes, notes = [], []
-    for ev in events:
+    for number, ev in enumerate(events, start=1):
         colour = EVENT_COLOURS.get(ev.kind, EVENT_COLOURS["other"])
         day = ev.day.isoformat()
         shapes.append(
@@ -61,7 +67,25 @@ def event_marks(
                 "line": {"color": colour, "width": 1.5 if labels else 1, "dash": "dot"},
             }
         )
-        if labels:
+        if labels and numbered:
+            notes.append(
+                {
+                    "x": day,
+                    "y": 1,
+                    "xref": "x",
+                    "yref": "paper",
+                    "yanchor": "bottom",
+                    "xanchor": "center",
+                    "text": str(number),
+                    "showarrow": False,
+                    "font": {"size": 13, "color": "#263238"},
+                    "bgcolor": "#ffffff",
+                    "bordercolor": colour,
+                    "borderwidth": 2,
+                    "borderpad": 1,
+                }
+            )
+        elif labels:
             notes.append(
                 {
                     "x": day,

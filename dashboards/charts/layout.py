@@ -59,7 +59,7 @@ def _base(lang: str, y_title: str, height: int = 340, title: str | None = None) 
     }
 
 
-def _note(fig: Figure, text: str, y: float, size: int = 11) -> None:
+def _note(fig: Figure, text: str, y: float, size: int = 13) -> None:
     fig["layout"]["annotations"].append(
         {
             "text": esc(text),
@@ -69,7 +69,7 @@ def _note(fig: Figure, text: str, y: float, size: int = 11) -> None:
             "y": y,
             "xanchor": "left" if y < 0 else "center",
             "showarrow": False,
-            "font": {"size": size, "color": "#78909c"},
+            "font": {"size": size, "color": "#4f6571"},
         }
     )
 

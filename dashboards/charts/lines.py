@@ -50,11 +50,21 @@ def line_figure(
     title: str | None = None,
     gap_note: bool = False,
     max_points: int = MAX_POINTS,
+    x_range: tuple[str, str] | None = None,
+    numbered_events: bool = False,
 ) -> Figure:
     """One line (or stacked bars) per platform with the events marked; with ``gap_note`` a
-    line with gaps gets a note below the chart."""
+    line with gaps gets a note below the chart. ``x_range`` (ISO days) fixes the time axis;
+    ``numbered_events`` marks the events by number (see ``event_marks``)."""
     layout = _base(lang, y_title, title=title)
-    layout["shapes"], layout["annotations"] = event_marks(events, lang)
+    layout["shapes"], layout["annotations"] = event_marks(events, lang, numbered=numbered_events)
+    if x_range is not None:
+        # Month and year on two lines, a few ticks, never rotated: readable on a phone.
+        layout["xaxis"].update(
+            range=list(x_range), autorange=False, tickformat="%b<br>%Y", nticks=6, tickangle=0
+        )
+        layout["legend"] = {"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0}
+        layout["margin"] = {**layout["margin"], "b": 56}
     if kind == "bar":
         layout["barmode"] = "stack"
     data: list[Figure] = []
@@ -97,7 +107,7 @@ def sparkline(line: Line | None, events: Iterable[EventMark], title: str, lang: 
     layout = _base(lang, "", height=160)
     layout.update(
         margin={"l": 40, "r": 8, "t": 28, "b": 24},
-        title={"text": esc(title), "font": {"size": 12}, "x": 0.02},
+        title={"text": esc(title), "font": {"size": 13}, "x": 0.02},
         showlegend=False,
         shapes=shapes,
     )
@@ -168,7 +178,7 @@ def small_multiples_figure(
                 "xanchor": "center",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": 11},
+                "font": {"size": 13},
             }
         )
         layout["shapes"] += event_marks(events, lang, labels=False, axis=suffix)[0]

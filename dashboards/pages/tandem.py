@@ -86,6 +86,8 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
                 className="toolbar",
             ),
             dcc.Store(id="tandem-saved", data=0),
+            # The mentee's progress first ("Seit dem Auftakt" on top), then the forms.
+            dcc.Loading(html.Div(body, id="tandem-body"), type="dot"),
             html.Div(
                 [
                     html.Section(
@@ -135,7 +137,6 @@ def layout(tandem: str | None = None, **_: Any) -> Any:
                 ],
                 className="row two",
             ),
-            dcc.Loading(html.Div(body, id="tandem-body"), type="dot"),
         ],
         className="page page-tandem",
     )
@@ -170,8 +171,11 @@ def _body(session: Session, viewer: Viewer | None, tandem: Tandem, choice: str, 
     editable = viewer is not None and (
         viewer.role == "coordinator" or tandem.mentor_id == viewer.person_id
     )
+    # "Seit dem Auftakt" first, then the tandem's goals and notes, then the charts.
+    kickoff, *progress = progress_body(data, lang, "tandem-")
     return [
         html.H2(mentee.display_name),
+        kickoff,
         html.Div(
             [
                 html.Section(
@@ -185,7 +189,7 @@ def _body(session: Session, viewer: Viewer | None, tandem: Tandem, choice: str, 
             className="row two",
         ),
         *tandem_section(session, viewer, tandem, lang),
-        *progress_body(data, lang, "tandem-"),
+        *progress,
     ]
 
 

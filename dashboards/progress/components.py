@@ -17,12 +17,30 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dashboards.charts import line_figure
-from dashboards.i18n import fmt_date, fmt_int, platform_label, plural, t
+from dashboards.charts.event_marks import EVENT_COLOURS, event_label
+from dashboards.i18n import fmt_date, fmt_decimal, fmt_int, fmt_percent, platform_label, plural, t
 from dashboards.progress.period_data import RANGES, ProgressData
 from tracker import explain
+from tracker.cohort.since_kickoff import AccountSince, SinceKickoff
 from tracker.store.models import CheckinNote, Tandem
 
-GRAPH_CONFIG: Any = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# The toolbar keeps two buttons: save as PNG and reset the view. Nothing that could send the data
+# elsewhere (no cloud, share or edit buttons).
+MODEBAR_BUTTONS = [["toImage", "resetScale2d"]]
+
+
+def graph_config(lang: str) -> Any:
+    """The Plotly config of every chart: the two buttons, in the viewer's language."""
+    return {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "modeBarButtons": MODEBAR_BUTTONS,
+        "locale": "de" if lang == "de" else "en",
+        "toImageButtonOptions": {"format": "png", "scale": 2},
+        "scrollZoom": False,
+    }
 
 
 @dataclass(frozen=True)
@@ -85,17 +103,152 @@ def explanation(metric: str, lang: str) -> Any:
     return html.Details([html.Summary(t("explain.more", lang)), html.P(text)], className="explain")
 
 
-def _chart(graph_id: str, title: str, figure: dict[str, Any], metric: str, lang: str) -> Any:
+def _followers_line(acc: AccountSince, lang: str) -> Any:
+    growth = acc.growth
+    if growth.start_value is None or growth.end_value is None:
+        return html.P(t("kickoff.no_count", lang), className="muted")
+    change = fmt_int(growth.absolute, lang, True)
+    if growth.percent is not None:
+        change += ", " + fmt_percent(growth.percent / 100, lang, True)
+    return html.P(
+        [
+            html.Span(t("kickoff.followers", lang) + ": ", className="figure-label"),
+            html.Span(
+                f"{fmt_int(growth.start_value, lang)} → {fmt_int(growth.end_value, lang)}",
+                className="figure",
+            ),
+            " ",
+            html.Strong(f"({change})", className="figure-change"),
+        ]
+    )
+
+
+def _posts_line(acc: AccountSince, lang: str) -> Any:
+    before = fmt_decimal(acc.posts_per_week_before, lang)
+    now = fmt_decimal(acc.posts_per_week_now, lang)
+    return html.P(
+        [
+            html.Span(t("kickoff.posts", lang) + ": ", className="figure-label"),
+            html.Span(f"{before} ", className="figure"),
+            html.Span(f"({t('kickoff.posts_before', lang)})", className="muted"),
+            " → ",
+            html.Span(f"{now} ", className="figure"),
+            html.Span(f"({t('kickoff.posts_now', lang)})", className="muted"),
+        ]
+    )
+
+
+def since_kickoff_card(since: SinceKickoff | None, lang: str, prefix: str) -> Any:
+    """ "Seit dem Auftakt": per account the followers then and now, posts per week before the
+    programme and now, the next goal and the latest milestone, all as text (no hovering)."""
+    children: list[Any] = [html.H2(t("kickoff.title", lang))]
+    if since is None or not since.accounts:
+        children.append(html.P(t("kickoff.none", lang)))
+        return html.Section(children, className="card kickoff", id=f"{prefix}kickoff")
+    children.append(
+        html.P(
+            t(
+                "kickoff.period",
+                lang,
+                kickoff=fmt_date(since.kickoff, lang),
+                reference=fmt_date(since.reference, lang),
+            ),
+            className="muted",
+        )
+    )
+    children.append(
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        html.H3(platform_label(acc.platform)),
+                        _followers_line(acc, lang),
+                        _posts_line(acc, lang),
+                    ],
+                    className="kickoff-account",
+                )
+                for acc in since.accounts
+            ],
+            className="kickoff-list",
+        )
+    )
+    goal = since.next_goal
+    goal_text = t("kickoff.no_goal", lang)
+    if goal is not None:
+        goal_text = goal.title
+        if goal.due is not None:
+            goal_text += " " + t("goals.due", lang, date=fmt_date(goal.due, lang))
+    children.append(
+        html.P([html.Strong(t("kickoff.next_goal", lang) + ": "), html.Span(goal_text)])
+    )
+    latest = since.latest_milestone
+    children.append(
+        html.P(
+            [
+                html.Strong(t("kickoff.latest", lang) + ": "),
+                html.Span(
+                    explain.describe_milestone(latest, lang)
+                    if latest is not None
+                    else t("milestones.none", lang)
+                ),
+            ]
+        )
+    )
+    return html.Section(children, className="card kickoff", id=f"{prefix}kickoff")
+
+
+def events_legend(data: ProgressData, lang: str) -> Any:
+    """The numbered events of the charts by name and date, as text of normal size."""
+    if not data.events:
+        return None
+    return html.Div(
+        [
+            html.Span(t("events.title", lang) + ":", className="events-title"),
+            html.Ol(
+                [
+                    html.Li(
+                        [
+                            html.Span(
+                                str(number),
+                                className="event-number",
+                                style={
+                                    "borderColor": EVENT_COLOURS.get(
+                                        ev.kind, EVENT_COLOURS["other"]
+                                    )
+                                },
+                            ),
+                            f"{event_label(ev.kind, ev.title, lang)}, {fmt_date(ev.day, lang)}",
+                        ],
+                        className="event-item",
+                    )
+                    for number, ev in enumerate(data.events, start=1)
+                ],
+                className="events-legend",
+            ),
+        ],
+        className="events",
+    )
+
+
+def _chart(
+    graph_id: str,
+    title: str,
+    figure: dict[str, Any],
+    metric: str,
+    lang: str,
+    legend: Any = None,
+) -> Any:
     return html.Section(
         [
             html.H3(title),
             dcc.Graph(
                 id=graph_id,
                 figure=figure,
-                config=GRAPH_CONFIG,
+                config=graph_config(lang),
                 className="chart",
                 style={"height": f"{figure['layout']['height']}px"},
             ),
+            *([legend] if legend is not None else []),
             explanation(metric, lang),
         ],
         className="card",
@@ -193,11 +346,13 @@ def notes_list(notes: Sequence[Note], lang: str) -> Any:
 
 def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
     """The charts and summaries of one mentee (ids prefixed with the page's name)."""
-    followers = line_figure(data.followers, data.events, lang, t("col.followers", lang))
+    axis: dict[str, Any] = {"x_range": data.axis, "numbered_events": True}
+    followers = line_figure(data.followers, data.events, lang, t("col.followers", lang), **axis)
     posts = line_figure(
-        data.posts_weekly, data.events, lang, t("admin.manual_posts", lang), kind="bar"
+        data.posts_weekly, data.events, lang, t("admin.manual_posts", lang), kind="bar", **axis
     )
-    engagement = line_figure(data.engagement, data.events, lang, "%")
+    engagement = line_figure(data.engagement, data.events, lang, "%", **axis)
+    legend = events_legend(data, lang)
     gap_notes = [
         html.P(
             t(
@@ -212,21 +367,30 @@ def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
         for g in data.gaps
     ]
     follower_card = _chart(
-        f"{prefix}followers", t("chart.followers", lang), followers, "followers", lang
+        f"{prefix}followers", t("chart.followers", lang), followers, "followers", lang, legend
     )
     follower_card.children.insert(2, html.Div(gap_notes, className="gap-notes"))
     return [
+        since_kickoff_card(data.since_kickoff, lang, prefix),
         html.Div([_since(data, lang), _milestones(data, lang)], className="row two"),
         follower_card,
         html.Div(
             [
-                _chart(f"{prefix}posts", t("chart.posts", lang), posts, "posts_per_week", lang),
+                _chart(
+                    f"{prefix}posts",
+                    t("chart.posts", lang),
+                    posts,
+                    "posts_per_week",
+                    lang,
+                    legend,
+                ),
                 _chart(
                     f"{prefix}engagement",
                     t("chart.engagement", lang),
                     engagement,
                     "engagement",
                     lang,
+                    legend,
                 ),
             ],
             className="row two",

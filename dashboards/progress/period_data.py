@@ -23,6 +23,7 @@ from dashboards.charts import EventMark, Line
 from dashboards.progress import account_arrays as progress_read
 from dashboards.progress.account_arrays import AccountData
 from tracker import metrics
+from tracker.cohort.since_kickoff import SinceKickoff, since_kickoff
 from tracker.metrics import milestones
 from tracker.programme import goals as goal_checks
 from tracker.store.models import Account, Cohort, Goal, Person, Tandem
@@ -62,6 +63,19 @@ class ProgressData:
     since: tuple[SinceRow, ...]
     milestones: tuple[milestones.Milestone, ...]
     goals: tuple[goal_checks.GoalStatus, ...]
+    axis: tuple[str, str]  # the charts' time axis, ISO days
+    since_kickoff: SinceKickoff | None  # None outside a cohort
+
+
+def axis_range(
+    choice: str, cohort: Cohort | None, start: datetime, now: datetime
+) -> tuple[str, str]:
+    """The time axis of the charts: the whole programme spans four weeks before the kickoff to
+    the closing (to today while it runs); a shorter period spans itself."""
+    end = now.date()
+    if choice == "all" and cohort is not None and cohort.end < end:
+        end = cohort.end
+    return start.date().isoformat(), end.isoformat()
 
 
 def cohort_events(session: Session, cohort_id: int | None) -> tuple[EventMark, ...]:
@@ -267,6 +281,7 @@ def load(
         cohort.start if cohort else None,
         cohort.end if cohort else None,
     )
+    goals = goals_of(session, person.id, accounts, now.date())
     return ProgressData(
         start=start,
         end=end,
@@ -278,7 +293,13 @@ def load(
         since_event=workshop,
         since=_since(accounts, workshop),
         milestones=tuple(found),
-        goals=goals_of(session, person.id, accounts, now.date()),
+        goals=goals,
+        axis=axis_range(choice, cohort, start, now),
+        since_kickoff=since_kickoff(
+            accounts, cohort.start, cohort.end, now.date(), goals, tuple(found)
+        )
+        if cohort is not None
+        else None,
     )
 
 

@@ -34,6 +34,7 @@ from dashboards.charts import (
 from dashboards.i18n import t
 from dashboards.report.naming import Naming, naming
 from dashboards.report.report_tables import write_csv, write_xlsx
+from dashboards.static_files import plotly_locale_script
 from tracker.cohort.cohort_summary import CohortSummary, PersonSummary, load_summary
 from tracker.cohort.self_assessment_change import ItemChange, cohort_changes_by_key
 from tracker.explain import (
@@ -57,7 +58,15 @@ logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent.parent / "templates"
 SMALL_MULTIPLES_PER_FIGURE = 24
 PER_PERSON_BARS_UP_TO = 40
-PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+# Save as PNG and reset only: nothing that could send the data elsewhere.
+PLOT_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "modeBarButtons": [["toImage", "resetScale2d"]],
+}
 DAY_NS = 86_400 * 10**9
 
 
@@ -304,7 +313,7 @@ def render_html(
         "s": summary,
         "per": summary.periods,
         "charts": charts(summary, lang, names),
-        "plotlyjs": get_plotlyjs(),
+        "plotlyjs": get_plotlyjs() + plotly_locale_script(lang),
         "num": _num(lang),
         "pct": lambda v, d=1: _percent(v, lang, d),
         "day": lambda d: "–" if d is None else format_date(d, lang),

@@ -69,8 +69,13 @@ def session_as(browser: Any, served: tuple[str, Any]) -> Iterator[Any]:
 
 
 def _event_labels(page: Any, graph_id: str) -> list[str]:
+    """The events of a chart: numbered in it, named in the list below it."""
     page.wait_for_selector(f"#{graph_id} .shapelayer path", state="attached", timeout=TIMEOUT)
-    return page.locator(f"#{graph_id} .annotation-text").all_text_contents()
+    numbers = page.locator(f"#{graph_id} .annotation-text").all_text_contents()
+    card = page.locator(f"#{graph_id}").locator("xpath=ancestor::section[1]")
+    names = card.locator(".events-legend li").all_text_contents()
+    assert len(names) == len(numbers) and numbers == [str(n + 1) for n in range(len(names))]
+    return [name.split(",")[0].lstrip("0123456789 ") for name in names]
 
 
 def test_mentee_sees_her_charts_with_event_markers(session_as: Any, output_dir: Path) -> None:
@@ -91,7 +96,9 @@ def test_mentor_sees_her_tandem(session_as: Any) -> None:
     assert page.url.endswith("/tandem")
     assert "Auftakt" in _event_labels(page, "tandem-followers")
     assert page.get_by_text("Erstes Treffen <em>gut</em>").is_visible()
-    assert page.get_by_text("Jede Woche posten <script>x</script>").is_visible()
+    goal = "Jede Woche posten <script>x</script>"
+    assert page.locator(".goal-title").get_by_text(goal).is_visible()
+    assert page.locator("#tandem-kickoff").get_by_text(goal).is_visible()  # the next goal
 
 
 def test_coordinator_sees_the_programme(session_as: Any) -> None:

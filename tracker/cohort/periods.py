@@ -34,7 +34,11 @@ class Periods:
 
 def periods(data: CohortData, today: date) -> Periods:
     """The cohort's periods as of ``today``."""
-    kickoff, closing = data.kickoff, data.closing
+    return periods_between(data.kickoff, data.closing, today)
+
+
+def periods_between(kickoff: date, closing: date, today: date) -> Periods:
+    """The periods of a cohort from ``kickoff`` to ``closing`` as of ``today``."""
     reference = min(today, closing)
     ref_end = add_days(reference, 1)
     k = as_moment(kickoff)
