@@ -345,7 +345,7 @@ def test_one_mentees_figures_equal_a_recomputation_from_the_raw_rows(
 
     tables = built.dir / "tables"
     args = ["--db", built.url, "report", "--cohort", "demo", "--today", built.today.isoformat()]
-    assert main([*args, "--format", "csv", "--out", str(tables)]) == 0
+    assert main([*args, "--format", "csv", "--named", "--machine", "--out", str(tables)]) == 0
     import pandas as pd
 
     mine = pd.read_csv(tables / "platform_posting.csv")
