@@ -119,17 +119,29 @@ def visible_people(
 def authorize_tandem(
     session: Session, viewer: Viewer | None, tandem_id: object, surface: str, write: bool = False
 ) -> Tandem:
-    """The tandem if the viewer may see it (its mentee is in scope), or change its goals and
-    notes (its mentor or a coordinator); records the view. Raises AccessDenied otherwise."""
+    """The tandem if the viewer belongs to it (its mentor, or its mentee for reading) or is a
+    coordinator; records the view. Raises AccessDenied otherwise.
+
+    Scoped by membership of this tandem, not by its mentee: the mentor of another tandem of
+    the same mentee reads neither this tandem's goals nor its mentor's notes."""
     if viewer is None or isinstance(tandem_id, bool) or not isinstance(tandem_id, int):
         raise AccessDenied("not allowed")
     tandem = session.get(Tandem, tandem_id)
-    if tandem is None or not scope_of(session, viewer).allows(tandem.mentee_id):
-        raise AccessDenied("not allowed")
-    if write and viewer.role != "coordinator" and tandem.mentor_id != viewer.person_id:
+    if tandem is None or not tandem_member(viewer, tandem, write):
         raise AccessDenied("not allowed")
     audit(viewer, tandem.mentee.key, surface, action="edit" if write else "view")
     return tandem
+
+
+def tandem_member(viewer: Viewer, tandem: Tandem, write: bool = False) -> bool:
+    """Whether ``viewer`` may read (or, with ``write``, change) ``tandem``'s goals and notes."""
+    if viewer.role == "coordinator":
+        return True
+    if viewer.person_id is None:
+        return False
+    if viewer.role == "mentor":
+        return tandem.mentor_id == viewer.person_id
+    return viewer.role == "mentee" and not write and tandem.mentee_id == viewer.person_id
 
 
 def require_role(viewer: Viewer | None, *roles: str) -> Viewer:
