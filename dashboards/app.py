@@ -109,8 +109,9 @@ def _language(code: str) -> Any:
     referrer = request.referrer
     if referrer:
         parts = urlsplit(referrer)
-        if parts.netloc == request.host and parts.path.startswith("/"):
-            back = parts.path + (f"?{parts.query}" if parts.query else "")
+        if parts.netloc == request.host:
+            # Only a local path: "http://host//evil.example/x" must not lead off-site.
+            back = auth.safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
     response = redirect(back)
     if code in LANGUAGES:
         response.set_cookie(

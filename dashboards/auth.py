@@ -107,14 +107,16 @@ def _address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a local path is followed after login (no open redirect)."""
     if not target:
         return "/"
     parts = urlsplit(target)
+    # Browsers read "/\\host" as "//host"; control characters are dropped before parsing.
+    odd = "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
-    return target
+    return "/" if odd else target
 
 
 def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
@@ -129,10 +131,10 @@ def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
 def login() -> Any:
     if request.method in ("GET", "HEAD"):
         message = t("login.out") if request.args.get("out") else None
-        return _page("login.html", message=message, next=_safe_next(request.args.get("next")))
+        return _page("login.html", message=message, next=safe_next(request.args.get("next")))
     email = (request.form.get("email") or "").strip()[:320]
     password = request.form.get("password") or ""
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next"))
     if not csrf_ok(request.form.get(CSRF_FIELD)):
         return _page("login.html", 400, error=t("login.csrf"), email=email, next=target)
     state = app_state()
