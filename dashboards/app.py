@@ -170,4 +170,5 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
     )
     app.layout = shell
     security.init_app(server, app.csp_hashes)
+    security.init_callback_guard(server, app.callback_map)
     return app

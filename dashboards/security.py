@@ -9,9 +9,16 @@ never script.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_PATH = "/_dash-update-component"
 
 
 def content_security_policy(script_hashes: Sequence[str]) -> str:
@@ -56,3 +63,71 @@ def init_app(server: Flask, script_hashes: Callable[[], Sequence[str]]) -> None:
         if not request.path.startswith(("/_dash-component-suites/", "/assets/")):
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def _prop_spec(item: object) -> bool:
+    """One input or state as the renderer sends it: ``{"id": ..., "property": ..., "value"}``."""
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("id"), str | dict)
+        and isinstance(item.get("property"), str)
+    )
+
+
+def _prop_list(items: object, expected: int) -> bool:
+    """Inputs (or states): one entry per declared one, each a spec or (pattern-matching) a list
+    of specs."""
+    if not isinstance(items, list) or len(items) != expected:
+        return False
+    return all(
+        _prop_spec(item)
+        or (isinstance(item, list) and all(_prop_spec(part) for part in item))
+        for item in items
+    )
+
+
+def callback_problem(body: object, callback_map: Mapping[str, Any]) -> str | None:
+    """What is wrong with a callback request ``body`` (parsed JSON), or None when its shape
+    matches a known callback: Dash would answer anything else with a server error."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callback_map:
+        return "unknown output"
+    spec = callback_map[output]
+    outputs = body.get("outputs")
+    if output.startswith(".."):
+        count = len(output[2:-2].split("..."))
+        shaped = isinstance(outputs, list) and len(outputs) == count
+        if not shaped or not all(isinstance(o, dict | list) for o in outputs):
+            return "outputs do not match the output"
+    elif not spec.get("no_output") and not isinstance(outputs, dict | list):
+        return "outputs do not match the output"
+    if not _prop_list(body.get("inputs"), len(spec.get("inputs", []))):
+        return "inputs do not match the callback"
+    if not _prop_list(body.get("state", []), len(spec.get("state", []))):
+        return "state does not match the callback"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds is not a list of texts"
+    return None
+
+
+def init_callback_guard(server: Flask, callback_map: Mapping[str, Any]) -> None:
+    """Answer a malformed callback request with 400 before Dash sees it (Dash raises on
+    unknown outputs, wrong shapes and JSON nested deeper than Python's recursion limit)."""
+
+    @server.before_request
+    def _check_callback() -> Any:
+        if request.path != CALLBACK_PATH or request.method != "POST":
+            return None
+        try:
+            body = json.loads(request.get_data(cache=True) or b"null")
+        except (ValueError, RecursionError):
+            problem: str | None = "the body is not valid JSON"
+        else:
+            problem = callback_problem(body, callback_map)
+        if problem is None:
+            return None
+        logger.info("refused a malformed callback request: %s", problem)
+        return jsonify({"error": f"malformed callback request: {problem}"}), 400

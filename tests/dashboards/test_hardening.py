@@ -3,6 +3,7 @@ malformed callbacks, bad form input, cookies and headers behind TLS, audited den
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -27,3 +28,68 @@ def test_language_switch_goes_back_to_the_local_page(client_for: Any) -> None:
         "/lang/en", headers={"Referer": "http://localhost/fortschritt?range=90"}
     )
     assert response.headers["Location"] == "/fortschritt?range=90"
+
+
+def _post_callback(client: Any, body: Any) -> Any:
+    from dashboards.auth import CSRF_COOKIE, CSRF_HEADER
+
+    cookie = client.get_cookie(CSRF_COOKIE)
+    raw = body if isinstance(body, str) else json.dumps(body)
+    return client.post(
+        "/_dash-update-component",
+        data=raw,
+        content_type="application/json",
+        headers={CSRF_HEADER: cookie.value},
+    )
+
+
+MALFORMED = {
+    "object without callback": {"foo": 1},
+    "list": [],
+    "deep nesting": "[" * 50_000 + "]" * 50_000,
+    "deep nesting in a value": '{"output": "progress-body.children", "inputs": [{"value": '
+    + "[" * 50_000
+    + "]" * 50_000
+    + "}]}",
+    "unknown output": {
+        "output": "no-such.children",
+        "outputs": {"id": "no-such", "property": "children"},
+        "inputs": [],
+        "changedPropIds": [],
+    },
+    "inputs not a list": {
+        "output": "progress-body.children",
+        "outputs": {"id": "progress-body", "property": "children"},
+        "inputs": "mentee-a",
+    },
+    "too few inputs": {
+        "output": "progress-body.children",
+        "outputs": {"id": "progress-body", "property": "children"},
+        "inputs": [{"id": "progress-person", "property": "data", "value": "mentee-a"}],
+    },
+    "input without id": {
+        "output": "progress-body.children",
+        "outputs": {"id": "progress-body", "property": "children"},
+        "inputs": [{"value": 1}, {"value": 2}],
+    },
+    "not json": "{'output': ",
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_malformed_callback_requests_get_400(client_for: Any, name: str) -> None:
+    response = _post_callback(client_for("coordinator"), MALFORMED[name])
+    assert response.status_code == 400, response.get_data(as_text=True)[:200]
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_well_formed_callback_still_answers(client_for: Any, dashcall: Any) -> None:
+    client = client_for("mentee")
+    progress = next(
+        d for d in dashcall.dependencies(client) if d["output"] == "progress-body.children"
+    )
+    response = dashcall.call(
+        client, progress, {"progress-person.data": "mentee-a", "progress-range.value": "all"}
+    )
+    assert response.status_code == 200
+    assert "progress-followers" in response.get_data(as_text=True)
