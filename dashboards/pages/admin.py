@@ -22,6 +22,7 @@ from dashboards.admin.forms import PLATFORMS, admin_layout, load_choices
 from dashboards.admin.people_list import people_table
 from dashboards.i18n import current_language, fmt_date, platform_label, t
 from dashboards.pages.common import denied
+from connectors.errors import BadHandle
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.config import PersonEntry
 from tracker.errors import TrackerError
@@ -108,7 +109,7 @@ def save_account(_n: Any, person_key: Any, platform: Any, handle: Any, saved: An
             label = f"{platform_label(account.platform)} {account.handle}"
     except AccessDenied:
         return t("denied", lang), dash.no_update
-    except (ValueError, TrackerError) as exc:
+    except (ValueError, TrackerError, BadHandle) as exc:
         return t("admin.error", lang, why=short(exc)), dash.no_update
     audit(viewer, str(person_key), "admin.account", action="edit")
     return result(lang, label, saved)

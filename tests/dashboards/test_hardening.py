@@ -93,3 +93,44 @@ def test_a_well_formed_callback_still_answers(client_for: Any, dashcall: Any) ->
     )
     assert response.status_code == 200
     assert "progress-followers" in response.get_data(as_text=True)
+
+
+BAD_HANDLES = (
+    ("bluesky", "erika@social"),
+    ("bluesky", "<img src=x>.bsky.social"),
+    ("blog", "javascript:alert(1)"),
+)
+
+
+@pytest.mark.parametrize(("platform", "handle"), BAD_HANDLES)
+def test_admin_add_account_with_a_bad_handle_shows_the_error(
+    client_for: Any, dashcall: Any, web_db: Any, platform: str, handle: str
+) -> None:
+    from sqlalchemy import func, select
+
+    from tracker.store.models import Account
+
+    db, _data = web_db
+    with db.session() as session:
+        before = session.scalar(select(func.count()).select_from(Account))
+    client = client_for("coordinator")
+    dep = next(
+        d
+        for d in dashcall.dependencies(client)
+        if d["output"].startswith("..admin-account-message.children")
+    )
+    response = dashcall.call(
+        client,
+        dep,
+        {
+            "admin-account-save.n_clicks": 1,
+            "admin-account-person.value": "mentee-b",
+            "admin-account-platform.value": platform,
+            "admin-account-handle.value": handle,
+        },
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    message = response.get_json()["response"]["admin-account-message"]["children"]
+    assert message.startswith("Nicht gespeichert:"), message
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Account)) == before
