@@ -120,7 +120,7 @@ def _language(code: str) -> Any:
             max_age=365 * 86400,
             samesite="Lax",
             httponly=True,
-            secure=request.is_secure,
+            secure=security.request_is_tls(),
         )
     return response
 
@@ -150,6 +150,7 @@ def create_app(config: Config, db: Database, *, demo: bool = False, key: str | N
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     server.extensions[EXTENSION] = AppState(config=config, db=db, demo=demo)
+    security.init_proxies(server, config.web.trusted_proxies)
     auth.init_app(server)
     server.before_request(_home)
     server.after_request(scope.flush_audit)

@@ -28,6 +28,7 @@ from flask import (
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 from sqlalchemy import bindparam, select
 
+from dashboards import security
 from dashboards.i18n import current_language, t
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.programme import users
@@ -230,7 +231,7 @@ def _csrf_cookie(response: Response) -> Response:
             token,
             httponly=False,  # the renderer must read it; it is useless without the session
             samesite="Strict",
-            secure=request.is_secure,
+            secure=security.request_is_tls(),
             path="/",
         )
     return response

@@ -15,6 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dashboards.request_context import app_state
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +42,34 @@ def content_security_policy(script_hashes: Sequence[str]) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
+def request_is_tls() -> bool:
+    """Whether the browser reached us over HTTPS: the public address is https, or the request
+    says so (directly, or through a trusted proxy's X-Forwarded-Proto)."""
+    return request.is_secure or app_state().config.web.base_url.startswith("https://")
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, marked Secure whenever the request came over TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app)) or request_is_tls()
+
+
+def init_proxies(server: Flask, trusted: int) -> None:
+    """Believe X-Forwarded-For and X-Forwarded-Proto from ``trusted`` proxies (none when 0):
+    otherwise anybody could claim any address or scheme."""
+    if trusted > 0:
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=trusted, x_proto=trusted
+        )
+
+
 def init_app(server: Flask, script_hashes: Callable[[], Sequence[str]]) -> None:
     """Add the security headers to every response of ``server``.
 
     ``script_hashes`` is asked at each response: Dash adds inline scripts (the pages' clientside
     callbacks) while it sets itself up at the first request."""
+    server.session_interface = _SessionInterface()
 
     @server.after_request
     def _headers(response: Response) -> Response:
@@ -56,7 +83,7 @@ def init_app(server: Flask, script_hashes: Callable[[], Sequence[str]]) -> None:
         headers["Permissions-Policy"] = (
             "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
-        if request.is_secure:
+        if request_is_tls():
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Pages and data about people are never kept in shared or browser caches; the
         # libraries' script bundles may be.

@@ -120,6 +120,9 @@ class WebSection(Strict):
     port: int = Field(8050, ge=1, le=65535)
     base_url: str = "http://127.0.0.1:8050"
     secret_key_env: str = "TRACKER_SECRET_KEY"
+    # Reverse proxies in front of the dashboard whose X-Forwarded-For/-Proto headers are
+    # believed (0: none; the client address is the connection's).
+    trusted_proxies: int = Field(0, ge=0, le=5)
 
 
 class EventEntry(Strict):

@@ -134,3 +134,61 @@ def test_admin_add_account_with_a_bad_handle_shows_the_error(
     assert message.startswith("Nicht gespeichert:"), message
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Account)) == before
+
+
+def _tls_app(web_db: Any, web: dict[str, Any]) -> Any:
+    from dashboards.app import create_app
+    from tracker.config import Config
+
+    db, _data = web_db
+    return create_app(Config.model_validate({"web": web}), db, key="k" * 48)
+
+
+def _cookies_after_login(app: Any, data: Any, headers: dict[str, str]) -> tuple[Any, list[str]]:
+    """Log in and switch the language; every Set-Cookie header seen on the way."""
+    import re
+
+    client = app.server.test_client()
+    seen: list[str] = []
+    page = client.get("/login", headers=headers)
+    seen += page.headers.getlist("Set-Cookie")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert token
+    login = client.post(
+        "/login",
+        data={"email": data.emails["mentee"], "password": PASSWORD, "csrf_token": token.group(1)},
+        headers=headers,
+    )
+    assert login.status_code == 302
+    seen += login.headers.getlist("Set-Cookie")
+    for path in ("/fortschritt", "/lang/en"):
+        response = client.get(path, headers=headers)
+        seen += response.headers.getlist("Set-Cookie")
+    return response, seen
+
+
+PASSWORD = "ein-langes-passwort-123"
+
+
+def test_behind_https_every_cookie_is_secure_and_hsts_is_sent(web_db: Any, data: Any) -> None:
+    app = _tls_app(web_db, {"base_url": "https://tracker.example"})
+    response, cookies = _cookies_after_login(app, data, {})
+    names = {c.split("=", 1)[0] for c in cookies}
+    assert {"tracker_session", "_csrf_token", "lang"} <= names
+    for cookie in cookies:
+        assert "; Secure" in cookie, cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_trusted_proxy_saying_https_turns_on_hsts_and_secure(web_db: Any, data: Any) -> None:
+    app = _tls_app(web_db, {"trusted_proxies": 1})
+    response, cookies = _cookies_after_login(app, data, {"X-Forwarded-Proto": "https"})
+    assert cookies and all("; Secure" in c for c in cookies)
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_forwarded_headers_are_ignored_without_a_trusted_proxy(web_db: Any, data: Any) -> None:
+    app = _tls_app(web_db, {})
+    response, cookies = _cookies_after_login(app, data, {"X-Forwarded-Proto": "https"})
+    assert cookies and not any("; Secure" in c for c in cookies)
+    assert "Strict-Transport-Security" not in response.headers
