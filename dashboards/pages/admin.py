@@ -10,6 +10,7 @@ import dash
 from dash import Input, Output, State, callback
 from sqlalchemy import select
 
+from connectors.errors import BadHandle
 from dashboards.access import AccessDenied, audit, require_role
 from dashboards.admin.form_values import (
     parse_consent_platforms,
@@ -22,7 +23,6 @@ from dashboards.admin.forms import PLATFORMS, admin_layout, load_choices
 from dashboards.admin.people_list import people_table
 from dashboards.i18n import current_language, fmt_date, platform_label, t
 from dashboards.pages.common import denied
-from connectors.errors import BadHandle
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.config import PersonEntry
 from tracker.errors import TrackerError

@@ -1,4 +1,4 @@
-"""Web logins: password hashing (argon2), users, one-time invitations and login throttling.
+"""Web logins: password hashing (argon2), users and one-time invitations.
 
 Nothing here knows about the web framework: the dashboard calls these inside its own requests,
 and the CLI calls them for ``tracker users add`` and ``tracker users invite``.
@@ -14,21 +14,18 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
 from tracker.errors import NotFoundError, TrackerError
-from tracker.store.models import Invite, LoginFailure, Person, User
+from tracker.store.models import Invite, Person, User
 
 logger = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 12
 WEB_ROLES = ("mentee", "mentor", "coordinator")
 INVITE_TTL = timedelta(days=7)
-THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_LIMIT = 5  # failures per account and address within the window
-ADDRESS_LIMIT = 30  # failures from one address over all accounts within the window
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so that a wrong email costs as long as a wrong
@@ -181,57 +178,21 @@ def accept_invite(session: Session, token: str, password: str, now: datetime | N
     return user
 
 
-def is_throttled(session: Session, email: str, address: str, now: datetime | None = None) -> bool:
-    """True when this account and address (or this address overall) failed too often lately."""
-    since = (now or utcnow()) - THROTTLE_WINDOW
-    email = normalize_email(email)
-    pair = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.email == email, LoginFailure.address == address)
-        .where(LoginFailure.at > since)
-    )
-    if (pair or 0) >= THROTTLE_LIMIT:
-        return True
-    overall = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.address == address, LoginFailure.at > since)
-    )
-    return (overall or 0) >= ADDRESS_LIMIT
-
-
-def record_failure(session: Session, email: str, address: str, now: datetime | None = None) -> None:
-    """Note one failed login; old failures past the window are dropped on the way."""
-    now = now or utcnow()
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW * 4))
-    session.add(LoginFailure(email=normalize_email(email)[:320], address=address[:64], at=now))
-
-
-def clear_failures(session: Session, email: str, address: str) -> None:
-    session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.email == normalize_email(email), LoginFailure.address == address
-        )
-    )
-
-
 def authenticate(
     session: Session, email: str, password: str, address: str, now: datetime | None = None
 ) -> User | None:
-    """The active user for these credentials, or None.
+    """The active user for these credentials, or None. The caller throttles failures (the
+    dashboard with Flask-Limiter, per account and address).
 
-    Callers check ``is_throttled`` first; a failure is recorded here."""
+    A successful login rotates the user's session token: every session of hers from before
+    ends on the server side."""
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        record_failure(session, email, address, now)
+        logger.info("failed login from %s", address)
         return None
-    clear_failures(session, email, address)
-    # Other devices stay logged in; logout (``end_session``) ends them all.
-    if not user.session_token:
-        user.session_token = new_session_token()
+    user.session_token = new_session_token()
     user.last_login_at = now
     if _hasher.check_needs_rehash(user.password_hash or ""):
         user.password_hash = _hasher.hash(password)
