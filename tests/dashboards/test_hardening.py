@@ -192,3 +192,102 @@ def test_forwarded_headers_are_ignored_without_a_trusted_proxy(web_db: Any, data
     response, cookies = _cookies_after_login(app, data, {"X-Forwarded-Proto": "https"})
     assert cookies and not any("; Secure" in c for c in cookies)
     assert "Strict-Transport-Security" not in response.headers
+
+
+def _progress_call(client: Any, dashcall: Any, person: str) -> Any:
+    dep = next(d for d in dashcall.dependencies(client) if d["output"] == "progress-body.children")
+    return dashcall.call(
+        client, dep, {"progress-person.data": person, "progress-range.value": "all"}
+    )
+
+
+def _denied_entries(db: Any, settle: float = 2.0) -> list[Any]:
+    """The denied entries, once their number has stopped changing (they are written after the
+    response, possibly by a retry)."""
+    import time
+
+    from sqlalchemy import select
+
+    from tracker.store.models import AuditEntry
+
+    def read() -> list[Any]:
+        with db.session() as session:
+            return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "denied")))
+
+    entries, deadline = read(), time.monotonic() + settle
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        entries = read()
+    return entries
+
+
+def test_a_denied_callback_is_audited_with_who_what_and_when(
+    client_for: Any, dashcall: Any, web_db: Any
+) -> None:
+    from connectors.base import utcnow
+
+    db, _data = web_db
+    before = utcnow()
+    response = _progress_call(client_for("mentor_other"), dashcall, "mentee-a")
+    assert "nicht freigegeben" in response.get_data(as_text=True)
+    [entry] = _denied_entries(db)
+    assert entry.viewer == "mentor-b" and entry.viewer_role == "mentor"
+    assert entry.person_key == "mentee-a"
+    assert "progress-body.children" in entry.surface
+    assert entry.at.replace(tzinfo=before.tzinfo) >= before.replace(microsecond=0)
+
+
+def test_a_flood_of_denied_callbacks_is_written_only_up_to_a_bound(
+    client_for: Any, dashcall: Any, web_db: Any
+) -> None:
+    db, _data = web_db
+    client = client_for("mentor_other")
+    for n in range(100):
+        _progress_call(client, dashcall, "mentee-a" if n % 2 else f"forged-{n}")
+    entries = _denied_entries(db)
+    # The start of the flood is on record; the rest is only counted.
+    assert 10 <= len(entries) <= 20
+    # A forged key is not copied into the log.
+    assert {e.person_key for e in entries} == {"mentee-a", None}
+
+
+def test_page_views_keep_working_while_another_process_holds_the_write_lock(
+    client_for: Any, dashcall: Any, web_db: Any
+) -> None:
+    """A long import holds SQLite's write lock: the page is served at once, and its audit
+    entry is written once the lock is free."""
+    import sqlite3
+    import time
+
+    from sqlalchemy import select
+
+    from tracker.store.models import AuditEntry
+
+    db, _data = web_db
+    client = client_for("mentee")
+    path = db.engine.url.database
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # what a roster import holds while it runs
+    try:
+        started = time.monotonic()
+        response = _progress_call(client, dashcall, "mentee-a")
+        took = time.monotonic() - started
+        assert response.status_code == 200
+        assert "progress-followers" in response.get_data(as_text=True)
+        assert took < 10, took
+        layout = client.get("/_dash-layout")
+        assert layout.status_code == 200
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    deadline = time.monotonic() + 30
+    surfaces: list[str] = []
+    while "callback.progress" not in surfaces and time.monotonic() < deadline:
+        time.sleep(0.1)
+        with db.session() as session:
+            surfaces = list(
+                session.scalars(
+                    select(AuditEntry.surface).where(AuditEntry.person_key == "mentee-a")
+                )
+            )
+    assert "callback.progress" in surfaces

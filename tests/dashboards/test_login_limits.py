@@ -67,9 +67,7 @@ def test_forwarded_addresses_are_not_believed_without_a_trusted_proxy(
     assert _login(client, email, PASSWORD, "10.0.0.1", "192.0.2.99") == 429
 
 
-def test_guesses_spread_over_many_addresses_hit_a_cap_per_account(
-    web_db: Any, data: Any
-) -> None:
+def test_guesses_spread_over_many_addresses_hit_a_cap_per_account(web_db: Any, data: Any) -> None:
     app = _app(web_db)
     email = data.emails["mentee"]
     for n in range(20):
