@@ -199,8 +199,9 @@ def invite(token: str) -> Any:
     password = request.form.get("password") or ""
     if password != (request.form.get("repeat") or ""):
         return _page("invite.html", 400, email=email, error=t("invite.mismatch"))
-    if len(password) < users.MIN_PASSWORD_LENGTH:
-        return _page("invite.html", 400, email=email, error=t("invite.short"))
+    problem = users.password_problem(password, [email])
+    if problem:
+        return _page("invite.html", 400, email=email, error=problem)
     try:
         with state.db.write() as db_session:
             users.accept_invite(db_session, token, password)

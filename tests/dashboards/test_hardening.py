@@ -291,3 +291,24 @@ def test_page_views_keep_working_while_another_process_holds_the_write_lock(
                 )
             )
     assert "callback.progress" in surfaces
+
+
+def test_the_invitation_page_refuses_a_weak_password_saying_why(app: Any, web_db: Any) -> None:
+    import re
+
+    from tracker.programme.users import create_invite
+
+    db, _data = web_db
+    with db.write() as session:
+        link = create_invite(session, "neu@t.invalid", "mentee-b", "mentee", "http://x")
+    path = link.url.removeprefix("http://x")
+    client = app.server.test_client()
+    page = client.get(path).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    weak = " " * 12
+    response = client.post(
+        path, data={"password": weak, "repeat": weak, "csrf_token": token.group(1)}
+    )
+    assert response.status_code == 400
+    assert "zu leicht zu erraten" in response.get_data(as_text=True)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from connectors.base import utcnow
 from tracker.errors import NotFoundError, TrackerError
@@ -55,15 +58,59 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_rules(password: str) -> None:
-    """Raise UserError when the password is too short to be accepted."""
+# zxcvbn's warnings, said in German; the guess estimate itself is language-neutral.
+_WHY = {
+    "Repeats like": "Wiederholungen wie „aaa“ oder „abcabc“ sind leicht zu erraten.",
+    "Sequences like": "Folgen wie „abc“ oder „6543“ sind leicht zu erraten.",
+    "Straight rows of keys": "Tastenreihen wie „qwertz“ sind leicht zu erraten.",
+    "Short keyboard patterns": "Tastaturmuster sind leicht zu erraten.",
+    "This is a top-10": "Es gehört zu den häufigsten Passwörtern.",
+    "This is a top-100": "Es gehört zu den häufigsten Passwörtern.",
+    "This is a very common": "Es ist ein sehr häufiges Passwort.",
+    "This is similar to a commonly used": "Es ähnelt einem häufigen Passwort.",
+    "A word by itself": "Ein einzelnes Wort ist leicht zu erraten.",
+    "Names and surnames": "Namen sind leicht zu erraten.",
+    "Common names and surnames": "Namen sind leicht zu erraten.",
+    "Recent years": "Jahreszahlen sind leicht zu erraten.",
+    "Dates are often": "Daten sind leicht zu erraten.",
+}
+MIN_STRENGTH = 3  # zxcvbn score 0-4; 3: safely unguessable for an online attack
+_ADVICE = (
+    "Besser: drei oder vier Wörter, die nichts miteinander zu tun haben, mit Bindestrichen "
+    "(zum Beispiel „Kaffee-Wolke-Fahrrad-Tisch“)."
+)
+
+
+def password_problem(password: str, related: Sequence[str] = ()) -> str | None:
+    """Why the password is refused (German, for the person choosing it), or None when it is
+    long enough and hard enough to guess (zxcvbn); ``related`` are words of the account (its
+    e-mail address) that make a password easier to guess."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        return (
+            f"Das Passwort ist zu kurz: es braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen. "
+            + _ADVICE
+        )
+    words = [w for text in related for w in re.split(r"[^\w]+", text.lower()) if len(w) > 2]
+    estimate = zxcvbn(password[:100], user_inputs=words)
+    if estimate["score"] >= MIN_STRENGTH:
+        return None
+    warning = str(estimate["feedback"].get("warning") or "")
+    why = next((german for start, german in _WHY.items() if warning.startswith(start)), "")
+    return " ".join(part for part in ("Das Passwort ist zu leicht zu erraten.", why, _ADVICE) if part)
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of the password; raises UserError when it is too short."""
-    check_password_rules(password)
+def check_password_rules(password: str, related: Sequence[str] = ()) -> None:
+    """Raise UserError (saying why, in German) when the password is too short or too easy to
+    guess."""
+    problem = password_problem(password, related)
+    if problem:
+        raise UserError(problem)
+
+
+def hash_password(password: str, related: Sequence[str] = ()) -> str:
+    """An argon2id hash of the password; raises UserError when it is too short or too easy
+    to guess."""
+    check_password_rules(password, related)
     return _hasher.hash(password)
 
 
@@ -101,7 +148,7 @@ def add_user(
 
     Raises UserError for a short password or a role that does not match the person, and
     NotFoundError for an unknown person."""
-    password_hash = hash_password(password)
+    password_hash = hash_password(password, [email])
     person = _person_for(session, person_key, role)
     email = normalize_email(email)
     user = session.scalar(select(User).where(User.email == email))
@@ -163,14 +210,14 @@ def accept_invite(session: Session, token: str, password: str, now: datetime | N
     Raises InviteInvalid (unknown, used, expired) or UserError (password too short)."""
     now = now or utcnow()
     invite = find_invite(session, token, now)
-    check_password_rules(password)
+    check_password_rules(password, [invite.email])
     user = session.scalar(select(User).where(User.email == invite.email))
     if user is None:
         user = User(email=invite.email, role=invite.role, created_at=now, active=True)
         session.add(user)
     user.person_id = invite.person_id
     user.role = invite.role
-    user.password_hash = hash_password(password)
+    user.password_hash = _hasher.hash(password)
     user.session_token = new_session_token()
     user.active = True
     invite.used_at = now
