@@ -14,7 +14,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tracker.errors import ConfigError
 
@@ -138,6 +145,15 @@ class CohortEntry(Strict):
     end: date
     events: list[EventEntry] = []
 
+    @model_validator(mode="after")
+    def _end_after_start(self) -> CohortEntry:
+        if self.end < self.start:
+            raise ValueError(
+                f"cohort {self.key!r} ends ({self.end}) before it starts ({self.start}); "
+                "swap start and end"
+            )
+        return self
+
 
 class PersonEntry(Strict):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -246,6 +262,23 @@ def _where(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _config_text(file: Path) -> str:
+    """The config file's text: UTF-8, a byte-order mark accepted. Raises ConfigError for
+    UTF-16 and other encodings, saying what to do."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror}") from exc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{file}: saved as UTF-16; save the config as UTF-8 (no other encoding)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text (byte {exc.start}); save the config as UTF-8"
+        ) from exc
+
+
 def load_config(path: str | Path | None = None, *, required: bool = False) -> Config:
     """Load and validate the config. With no file: defaults, unless ``required``.
 
@@ -257,7 +290,7 @@ def load_config(path: str | Path | None = None, *, required: bool = False) -> Co
         if explicit or required:
             raise ConfigError(f"{file}: config file not found (copy config.example.toml to start)")
         return Config()
-    text = file.read_text(encoding="utf-8")
+    text = _config_text(file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -75,9 +75,14 @@ def parse_moment(text: str | None, timezone: str, now: datetime) -> datetime:
     return moment
 
 
+MAX_COUNT = 2_147_483_647  # the largest count a database column holds on every backend
+
+
 def _count(name: str, value: int | None) -> int | None:
     if value is not None and value < 0:
         raise RecordError(f"--{name} must be 0 or more, not {value}")
+    if value is not None and value > MAX_COUNT:
+        raise RecordError(f"--{name} {value} is too large: at most {MAX_COUNT:,}; check the number")
     return value
 
 

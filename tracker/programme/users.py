@@ -96,7 +96,9 @@ def password_problem(password: str, related: Sequence[str] = ()) -> str | None:
         return None
     warning = str(estimate["feedback"].get("warning") or "")
     why = next((german for start, german in _WHY.items() if warning.startswith(start)), "")
-    return " ".join(part for part in ("Das Passwort ist zu leicht zu erraten.", why, _ADVICE) if part)
+    return " ".join(
+        part for part in ("Das Passwort ist zu leicht zu erraten.", why, _ADVICE) if part
+    )
 
 
 def check_password_rules(password: str, related: Sequence[str] = ()) -> None:
