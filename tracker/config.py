@@ -47,6 +47,15 @@ class TrackerSection(Strict):
     timezone: str = "Europe/Berlin"
     language: Literal["de", "en"] = "de"
     programme_name: str = "Reverse Mentoring"
+    # Permissions of the files the tracker writes (database, reports, exports): octal.
+    file_mode: str = Field("0600", pattern=r"^0?[0-7]{3}$")
+
+    @property
+    def umask(self) -> int:
+        """The process umask that creates files with ``file_mode`` (and directories with the
+        matching search bits)."""
+        mode = int(self.file_mode, 8)
+        return 0o777 & ~(mode | ((mode & 0o444) >> 2))
 
 
 class ScheduleSection(Strict):

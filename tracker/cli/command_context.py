@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import typer
@@ -28,6 +29,9 @@ class State:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
+            # Files written from here on (database, reports, exports) get the configured
+            # permissions: by default readable by their owner only.
+            os.umask(self._config.tracker.umask)
         return self._config
 
     @property
