@@ -15,8 +15,8 @@ from flask import Response, g, has_request_context, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from dashboards.request_context import Viewer, app_state
 from connectors.base import utcnow
+from dashboards.request_context import Viewer, app_state
 from tracker.privacy.audit_write import DENIED, View, record_views, writer_for
 from tracker.store.models import Person, Tandem
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
+
 from flask import Flask, Response, request
 from flask_limiter import Limiter
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboards import security
 from tracker.programme.users import normalize_email
@@ -76,7 +79,7 @@ def _failed(response: Response) -> bool:
     return response.status_code == 401
 
 
-def remember_device(response: Response, email: str) -> None:
+def remember_device(response: BaseResponse, email: str) -> None:
     """Mark this browser as a known device of ``email`` (after a successful login)."""
     token = _serializer().dumps({"a": _account_of(email), "d": secrets.token_urlsafe(16)})
     response.set_cookie(
@@ -110,7 +113,7 @@ def init_app(server: Flask, endpoint: str) -> Limiter:
         (ACCOUNT_LIMIT, _account, _known_device),
         (DEVICE_LIMIT, lambda: f"{_account()}|{_device()}", _unknown_device),
     )
-    view = server.view_functions[endpoint]
+    view: Any = server.view_functions[endpoint]
     for number, (limit, key, exempt) in enumerate(rules):
         view = limiter.limit(
             limit,

@@ -107,8 +107,7 @@ def _prop_list(items: object, expected: int) -> bool:
     if not isinstance(items, list) or len(items) != expected:
         return False
     return all(
-        _prop_spec(item)
-        or (isinstance(item, list) and all(_prop_spec(part) for part in item))
+        _prop_spec(item) or (isinstance(item, list) and all(_prop_spec(part) for part in item))
         for item in items
     )
 
@@ -125,8 +124,9 @@ def callback_problem(body: object, callback_map: Mapping[str, Any]) -> str | Non
     outputs = body.get("outputs")
     if output.startswith(".."):
         count = len(output[2:-2].split("..."))
-        shaped = isinstance(outputs, list) and len(outputs) == count
-        if not shaped or not all(isinstance(o, dict | list) for o in outputs):
+        if not isinstance(outputs, list) or len(outputs) != count:
+            return "outputs do not match the output"
+        if not all(isinstance(o, dict | list) for o in outputs):
             return "outputs do not match the output"
     elif not spec.get("no_output") and not isinstance(outputs, dict | list):
         return "outputs do not match the output"

@@ -1,6 +1,7 @@
 """A small fictional programme for the dashboard tests, written with the store's own functions:
-three tandems (mentee-a in two), a coordinator, logins for each, two months of daily counts with a gap, posts,
-a goal and a check-in note. The first mentee's display name is an HTML injection attempt."""
+three tandems (mentee-a in two), a coordinator, logins for each, two months of daily counts
+with a gap, posts, a goal and a check-in note. The first mentee's display name is an HTML
+injection attempt."""
 
 from __future__ import annotations
 

@@ -17,8 +17,9 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -104,6 +105,7 @@ def record_views(conn: Connection, views: Sequence[View]) -> None:
 def _prune_denials(conn: Connection) -> None:
     """Keep only the newest ``DENIALS_KEPT`` denied entries."""
     table = AuditEntry.__table__
+    assert isinstance(table, Table)
     cutoff = conn.scalar(
         select(table.c.id)
         .where(table.c.action == DENIED)
@@ -120,8 +122,9 @@ def _write(db: Database, views: Sequence[View], wait_ms: int) -> None:
     Raises SQLAlchemy's DBAPIError when the database stays locked or refuses."""
     sqlite = db.dialect == "sqlite"
     with db.write_engine.connect() as conn:
+        raw: Any = conn.connection.driver_connection
         if sqlite:  # before BEGIN IMMEDIATE: how long that BEGIN waits for the lock
-            conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
+            raw.execute(f"PRAGMA busy_timeout = {wait_ms}")
         try:
             with conn.begin():
                 record_views(conn, views)
@@ -129,9 +132,7 @@ def _write(db: Database, views: Sequence[View], wait_ms: int) -> None:
                     _prune_denials(conn)
         finally:
             if sqlite:
-                conn.connection.driver_connection.execute(
-                    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"
-                )
+                raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 class ViewWriter:
