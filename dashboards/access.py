@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Response, g, has_request_context
+from flask import Response, g, has_request_context, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from connectors.base import utcnow
 from dashboards.request_context import Viewer, app_state
-from tracker.privacy.audit_write import View, record_views
+from tracker.privacy.audit_write import DENIED, View, record_views, writer_for
 from tracker.store.models import Person, Tandem
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def audit(viewer: Viewer, person_key: str | None, surface: str, action: str = "v
     Within a request the entry is written when the request ends (``flush_audit``), in its own
     transaction: a callback may hold a write transaction of its own, and SQLite has one writer.
     """
-    entry = View(viewer.label, viewer.role, person_key, surface, action)
+    entry = View(viewer.label, viewer.role, person_key, surface, action, at=utcnow())
     if has_request_context():
         g.setdefault("audit_pending", []).append(entry)
         return
@@ -76,14 +77,35 @@ def audit(viewer: Viewer, person_key: str | None, surface: str, action: str = "v
         record_views(conn, [entry])
 
 
+def _denied(viewer: Viewer | None, person_key: str | None, surface: str) -> AccessDenied:
+    """Record a denied attempt (who, what, when) and return the exception to raise.
+
+    What was asked for: the surface, and for a callback its output; ``person_key`` only when
+    it names a real person (a forged key is not copied into the log). Bounded per viewer and
+    overall (``ViewWriter.admit_denial``), so a flood cannot fill the disk."""
+    who = viewer.label if viewer is not None else "anonymous"
+    what = surface
+    if has_request_context() and request.is_json and request.path == "/_dash-update-component":
+        body = request.get_json(silent=True)
+        output = body.get("output") if isinstance(body, dict) else None
+        if isinstance(output, str):
+            what = f"{surface} {output}"
+    logger.info("denied %s (%s) access on %s", who, viewer.role if viewer else None, what)
+    if has_request_context() and writer_for(app_state().db).admit_denial(who):
+        entry = View(who, viewer.role if viewer else None, person_key, what[:100], DENIED, utcnow())
+        g.setdefault("audit_pending", []).append(entry)
+    return AccessDenied("not allowed")
+
+
 def flush_audit(response: Response) -> Response:
     """Write the request's audit entries in one INSERT (registered as an after-request hook).
 
-    Core rows on a plain write connection: no ORM session or unit of work per page view."""
+    Core rows on a plain write connection: no ORM session or unit of work per page view. When
+    another process holds the write lock, the entries wait and are retried in the background
+    (``ViewWriter``): the page is served either way."""
     pending = g.pop("audit_pending", None)
     if pending:
-        with app_state().db.write_engine.begin() as conn:
-            record_views(conn, pending)
+        writer_for(app_state().db).write(pending)
     return response
 
 
@@ -94,11 +116,10 @@ def authorize_person(
 
     Raises AccessDenied for anyone out of scope, an unknown key or a key that is not text."""
     if viewer is None or not isinstance(person_key, str) or not person_key:
-        raise AccessDenied("not allowed")
+        raise _denied(viewer, None, surface)
     person = session.scalar(_PERSON_BY_KEY, {"key": person_key})
     if person is None or not scope_of(session, viewer).allows(person.id):
-        logger.info("denied %s (%s) access to a person on %s", viewer.label, viewer.role, surface)
-        raise AccessDenied("not allowed")
+        raise _denied(viewer, person.key if person else None, surface)
     audit(viewer, person.key, surface)
     return person
 
@@ -119,21 +140,34 @@ def visible_people(
 def authorize_tandem(
     session: Session, viewer: Viewer | None, tandem_id: object, surface: str, write: bool = False
 ) -> Tandem:
-    """The tandem if the viewer may see it (its mentee is in scope), or change its goals and
-    notes (its mentor or a coordinator); records the view. Raises AccessDenied otherwise."""
+    """The tandem if the viewer belongs to it (its mentor, or its mentee for reading) or is a
+    coordinator; records the view. Raises AccessDenied otherwise.
+
+    Scoped by membership of this tandem, not by its mentee: the mentor of another tandem of
+    the same mentee reads neither this tandem's goals nor its mentor's notes."""
     if viewer is None or isinstance(tandem_id, bool) or not isinstance(tandem_id, int):
-        raise AccessDenied("not allowed")
+        raise _denied(viewer, None, surface)
     tandem = session.get(Tandem, tandem_id)
-    if tandem is None or not scope_of(session, viewer).allows(tandem.mentee_id):
-        raise AccessDenied("not allowed")
-    if write and viewer.role != "coordinator" and tandem.mentor_id != viewer.person_id:
-        raise AccessDenied("not allowed")
+    if tandem is None or not tandem_member(viewer, tandem, write):
+        raise _denied(viewer, tandem.mentee.key if tandem else None, surface)
     audit(viewer, tandem.mentee.key, surface, action="edit" if write else "view")
     return tandem
+
+
+def tandem_member(viewer: Viewer, tandem: Tandem, write: bool = False) -> bool:
+    """Whether ``viewer`` may read (or, with ``write``, change) ``tandem``'s goals and notes."""
+    if viewer.role == "coordinator":
+        return True
+    if viewer.person_id is None:
+        return False
+    if viewer.role == "mentor":
+        return tandem.mentor_id == viewer.person_id
+    return viewer.role == "mentee" and not write and tandem.mentee_id == viewer.person_id
 
 
 def require_role(viewer: Viewer | None, *roles: str) -> Viewer:
     """The viewer when she has one of ``roles``; raises AccessDenied otherwise."""
     if viewer is None or viewer.role not in roles:
-        raise AccessDenied("not allowed")
+        surface = request.path if has_request_context() else "role"
+        raise _denied(viewer, None, f"role {'/'.join(roles)} {surface}"[:100])
     return viewer

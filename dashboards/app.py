@@ -121,8 +121,9 @@ def _language(code: str) -> Any:
     referrer = request.referrer
     if referrer:
         parts = urlsplit(referrer)
-        if parts.netloc == request.host and parts.path.startswith("/"):
-            back = parts.path + (f"?{parts.query}" if parts.query else "")
+        if parts.netloc == request.host:
+            # Only a local path: "http://host//evil.example/x" must not lead off-site.
+            back = auth.safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
     response = redirect(back)
     if code in LANGUAGES:
         response.set_cookie(
@@ -131,7 +132,7 @@ def _language(code: str) -> Any:
             max_age=365 * 86400,
             samesite="Lax",
             httponly=True,
-            secure=request.is_secure,
+            secure=security.request_is_tls(),
         )
     return response
 
@@ -172,6 +173,7 @@ def create_app(
     set_timezone(config.tracker.timezone)  # the programme's local days and weeks
     if lean_static:
         static_files.init_app(server)
+    security.init_proxies(server, config.web.trusted_proxies)
     auth.init_app(server)
     server.before_request(_home)
     server.after_request(scope.flush_audit)
@@ -196,4 +198,5 @@ def create_app(
     _with_lang(app)
     app.layout = shell
     security.init_app(server, app.csp_hashes)
+    security.init_callback_guard(server, app.callback_map)
     return app

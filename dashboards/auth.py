@@ -2,7 +2,8 @@
 
 Sessions are Flask-Login sessions in Flask's signed cookie (HttpOnly, SameSite=Lax, Secure over
 HTTPS). The cookie carries the user id and the user's current session token; the token is
-rotated at every login and logout, so logout ends every earlier session on the server side.
+rotated at every login and logout, so a login or logout ends every earlier session on the
+server side. Failed logins are throttled by ``login_limits`` (Flask-Limiter).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from flask import (
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 from sqlalchemy import bindparam, select
 
+from dashboards import login_limits, security
 from dashboards.i18n import current_language, t
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.programme import users
@@ -104,17 +106,19 @@ def csrf_ok(given: str | None) -> bool:
 
 
 def _address() -> str:
-    return request.remote_addr or "unknown"
+    return login_limits.client_address()
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a local path is followed after login (no open redirect)."""
     if not target:
         return "/"
     parts = urlsplit(target)
+    # Browsers read "/\\host" as "//host"; control characters are dropped before parsing.
+    odd = "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
-    return target
+    return "/" if odd else target
 
 
 def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
@@ -129,30 +133,21 @@ def _page(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
 def login() -> Any:
     if request.method in ("GET", "HEAD"):
         message = t("login.out") if request.args.get("out") else None
-        return _page("login.html", message=message, next=_safe_next(request.args.get("next")))
+        return _page("login.html", message=message, next=safe_next(request.args.get("next")))
     email = (request.form.get("email") or "").strip()[:320]
     password = request.form.get("password") or ""
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next"))
     if not csrf_ok(request.form.get(CSRF_FIELD)):
         return _page("login.html", 400, error=t("login.csrf"), email=email, next=target)
-    state = app_state()
-    address = _address()
-    with state.db.write() as db_session:
-        if users.is_throttled(db_session, email, address):
-            throttled = True
-            user = None
-        else:
-            throttled = False
-            user = users.authenticate(db_session, email, password, address)
-            viewer = None
-            if user is not None:
-                person_key = user.person.key if user.person else None
-                viewer = Viewer(user.id, user.email, user.role, user.person_id, person_key)
-                token = user.session_token or ""
-    if throttled:
-        logger.warning("login throttled for an account from %s", address)
-        return _page("login.html", 429, error=t("login.throttled"), email=email, next=target)
-    if user is None or viewer is None:
+    # Failed attempts are counted and throttled by ``login_limits`` around this view.
+    viewer = None
+    with app_state().db.write() as db_session:
+        user = users.authenticate(db_session, email, password, _address())
+        if user is not None:
+            person_key = user.person.key if user.person else None
+            viewer = Viewer(user.id, user.email, user.role, user.person_id, person_key)
+            token = user.session_token or ""
+    if viewer is None:
         return _page("login.html", 401, error=t("login.failed"), email=email, next=target)
     # A fresh session at login: nothing from before the login is carried over.
     session.clear()
@@ -160,7 +155,19 @@ def login() -> Any:
     login_user(LoginUser(viewer, token))
     csrf_token()
     logger.info("login of %s (%s)", viewer.label, viewer.role)
-    return redirect(target)
+    response = redirect(target)
+    login_limits.remember_device(response, email)
+    return response
+
+
+def _throttled(_error: Exception) -> Any:
+    """Too many failed logins (Flask-Limiter's 429): the login form says so."""
+    if request.path != "/login":
+        return jsonify({"error": "too many requests"}), 429
+    email = (request.form.get("email") or "").strip()[:320]
+    logger.warning("login throttled from %s", _address())
+    target = safe_next(request.form.get("next"))
+    return _page("login.html", 429, error=t("login.throttled"), email=email, next=target)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -192,8 +199,9 @@ def invite(token: str) -> Any:
     password = request.form.get("password") or ""
     if password != (request.form.get("repeat") or ""):
         return _page("invite.html", 400, email=email, error=t("invite.mismatch"))
-    if len(password) < users.MIN_PASSWORD_LENGTH:
-        return _page("invite.html", 400, email=email, error=t("invite.short"))
+    problem = users.password_problem(password, [email])
+    if problem:
+        return _page("invite.html", 400, email=email, error=problem)
     try:
         with state.db.write() as db_session:
             users.accept_invite(db_session, token, password)
@@ -228,7 +236,7 @@ def _csrf_cookie(response: Response) -> Response:
             token,
             httponly=False,  # the renderer must read it; it is useless without the session
             samesite="Strict",
-            secure=request.is_secure,
+            secure=security.request_is_tls(),
             path="/",
         )
     return response
@@ -241,5 +249,7 @@ def init_app(server: Flask) -> None:
     manager.user_loader(_load_user)
     manager.init_app(server)
     server.register_blueprint(bp)
+    login_limits.init_app(server, "auth.login")
+    server.register_error_handler(429, _throttled)
     server.before_request(_gate)
     server.after_request(_csrf_cookie)

@@ -9,9 +9,20 @@ never script.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dashboards.request_context import app_state
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_PATH = "/_dash-update-component"
 
 
 def content_security_policy(script_hashes: Sequence[str]) -> str:
@@ -31,11 +42,34 @@ def content_security_policy(script_hashes: Sequence[str]) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
+def request_is_tls() -> bool:
+    """Whether the browser reached us over HTTPS: the public address is https, or the request
+    says so (directly, or through a trusted proxy's X-Forwarded-Proto)."""
+    return request.is_secure or app_state().config.web.base_url.startswith("https://")
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, marked Secure whenever the request came over TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app)) or request_is_tls()
+
+
+def init_proxies(server: Flask, trusted: int) -> None:
+    """Believe X-Forwarded-For and X-Forwarded-Proto from ``trusted`` proxies (none when 0):
+    otherwise anybody could claim any address or scheme."""
+    if trusted > 0:
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=trusted, x_proto=trusted
+        )
+
+
 def init_app(server: Flask, script_hashes: Callable[[], Sequence[str]]) -> None:
     """Add the security headers to every response of ``server``.
 
     ``script_hashes`` is asked at each response: Dash adds inline scripts (the pages' clientside
     callbacks) while it sets itself up at the first request."""
+    server.session_interface = _SessionInterface()
 
     @server.after_request
     def _headers(response: Response) -> Response:
@@ -49,10 +83,78 @@ def init_app(server: Flask, script_hashes: Callable[[], Sequence[str]]) -> None:
         headers["Permissions-Policy"] = (
             "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
-        if request.is_secure:
+        if request_is_tls():
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Pages and data about people are never kept in shared or browser caches; the
         # libraries' script bundles may be.
         if not request.path.startswith(("/_dash-component-suites/", "/assets/")):
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def _prop_spec(item: object) -> bool:
+    """One input or state as the renderer sends it: ``{"id": ..., "property": ..., "value"}``."""
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("id"), str | dict)
+        and isinstance(item.get("property"), str)
+    )
+
+
+def _prop_list(items: object, expected: int) -> bool:
+    """Inputs (or states): one entry per declared one, each a spec or (pattern-matching) a list
+    of specs."""
+    if not isinstance(items, list) or len(items) != expected:
+        return False
+    return all(
+        _prop_spec(item) or (isinstance(item, list) and all(_prop_spec(part) for part in item))
+        for item in items
+    )
+
+
+def callback_problem(body: object, callback_map: Mapping[str, Any]) -> str | None:
+    """What is wrong with a callback request ``body`` (parsed JSON), or None when its shape
+    matches a known callback: Dash would answer anything else with a server error."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callback_map:
+        return "unknown output"
+    spec = callback_map[output]
+    outputs = body.get("outputs")
+    if output.startswith(".."):
+        count = len(output[2:-2].split("..."))
+        if not isinstance(outputs, list) or len(outputs) != count:
+            return "outputs do not match the output"
+        if not all(isinstance(o, dict | list) for o in outputs):
+            return "outputs do not match the output"
+    elif not spec.get("no_output") and not isinstance(outputs, dict | list):
+        return "outputs do not match the output"
+    if not _prop_list(body.get("inputs"), len(spec.get("inputs", []))):
+        return "inputs do not match the callback"
+    if not _prop_list(body.get("state", []), len(spec.get("state", []))):
+        return "state does not match the callback"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds is not a list of texts"
+    return None
+
+
+def init_callback_guard(server: Flask, callback_map: Mapping[str, Any]) -> None:
+    """Answer a malformed callback request with 400 before Dash sees it (Dash raises on
+    unknown outputs, wrong shapes and JSON nested deeper than Python's recursion limit)."""
+
+    @server.before_request
+    def _check_callback() -> Any:
+        if request.path != CALLBACK_PATH or request.method != "POST":
+            return None
+        try:
+            body = json.loads(request.get_data(cache=True) or b"null")
+        except (ValueError, RecursionError):
+            problem: str | None = "the body is not valid JSON"
+        else:
+            problem = callback_problem(body, callback_map)
+        if problem is None:
+            return None
+        logger.info("refused a malformed callback request: %s", problem)
+        return jsonify({"error": f"malformed callback request: {problem}"}), 400

@@ -14,7 +14,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from connectors import PLATFORMS
 from tracker.errors import ConfigError
@@ -42,6 +49,15 @@ class TrackerSection(Strict):
     timezone: str = "Europe/Berlin"
     language: Literal["de", "en"] = "de"
     programme_name: str = "Reverse Mentoring"
+    # Permissions of the files the tracker writes (database, reports, exports): octal.
+    file_mode: str = Field("0600", pattern=r"^0?[0-7]{3}$")
+
+    @property
+    def umask(self) -> int:
+        """The process umask that creates files with ``file_mode`` (and directories with the
+        matching search bits)."""
+        mode = int(self.file_mode, 8)
+        return 0o777 & ~(mode | ((mode & 0o444) >> 2))
 
 
 class ScheduleSection(Strict):
@@ -122,6 +138,9 @@ class WebSection(Strict):
     port: int = Field(8050, ge=1, le=65535)
     base_url: str = "http://127.0.0.1:8050"
     secret_key_env: str = "TRACKER_SECRET_KEY"
+    # Reverse proxies in front of the dashboard whose X-Forwarded-For/-Proto headers are
+    # believed (0: none; the client address is the connection's).
+    trusted_proxies: int = Field(0, ge=0, le=5)
 
 
 class BackupSection(Strict):
@@ -149,6 +168,15 @@ class CohortEntry(Strict):
     start: date
     end: date
     events: list[EventEntry] = []
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> CohortEntry:
+        if self.end < self.start:
+            raise ValueError(
+                f"cohort {self.key!r} ends ({self.end}) before it starts ({self.start}); "
+                "swap start and end"
+            )
+        return self
 
 
 class PersonEntry(Strict):
@@ -261,6 +289,23 @@ def _where(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _config_text(file: Path) -> str:
+    """The config file's text: UTF-8, a byte-order mark accepted. Raises ConfigError for
+    UTF-16 and other encodings, saying what to do."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror}") from exc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{file}: saved as UTF-16; save the config as UTF-8 (no other encoding)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text (byte {exc.start}); save the config as UTF-8"
+        ) from exc
+
+
 def load_config(path: str | Path | None = None, *, required: bool = False) -> Config:
     """Load and validate the config. With no file: defaults, unless ``required``.
 
@@ -272,7 +317,7 @@ def load_config(path: str | Path | None = None, *, required: bool = False) -> Co
         if explicit or required:
             raise ConfigError(f"{file}: config file not found (copy config.example.toml to start)")
         return Config()
-    text = file.read_text(encoding="utf-8")
+    text = _config_text(file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback
 from sqlalchemy import select
 
 from connectors.base import utcnow
+from connectors.errors import BadHandle
 from dashboards.access import AccessDenied, audit, require_role
 from dashboards.admin.form_values import (
     parse_consent_platforms,
@@ -108,7 +109,7 @@ def save_account(_n: Any, person_key: Any, platform: Any, handle: Any, saved: An
             label = f"{platform_label(account.platform)} {account.handle}"
     except AccessDenied:
         return t("denied", lang), dash.no_update
-    except (ValueError, TrackerError) as exc:
+    except (ValueError, TrackerError, BadHandle) as exc:
         return t("admin.error", lang, why=short(exc)), dash.no_update
     audit(viewer, str(person_key), "admin.account", action="edit")
     return result(lang, label, saved)

@@ -63,15 +63,22 @@ def test_range_change_is_checked_and_audited(client_for: Any, dashcall: Any, web
         client, progress, {"progress-range.value": "28", "progress-person.data": "mentee-b"}
     )
     assert DENIED in forged.get_data(as_text=True)
-    # The allowed change is recorded; the refused one shows nothing and records no view.
-    assert _audit(web_db)[len(before) :] == [("mentee-a", "mentee-a", "callback.progress", "view")]
+    # The allowed change is recorded as a view; the refused one shows nothing and is recorded
+    # as a denied attempt, never as a view.
+    after = _audit(web_db)[len(before) :]
+    assert [e for e in after if e[3] == "view"] == [
+        ("mentee-a", "mentee-a", "callback.progress", "view")
+    ]
+    assert [e[:2] for e in after if e[3] == "denied"] == [("mentee-a", "mentee-b")]
 
 
 def test_refused_page_records_no_view(client_for: Any, dashcall: Any, web_db: Any) -> None:
     before = _audit(web_db)
     response = _router(client_for("mentee"), dashcall, "/fortschritt", "?person=mentee-b")
     assert DENIED in response.get_data(as_text=True)
-    assert _audit(web_db) == before
+    after = _audit(web_db)[len(before) :]
+    assert [e for e in after if e[3] != "denied"] == []
+    assert [e[:2] for e in after] == [("mentee-a", "mentee-b")]
 
 
 def test_tandem_page_shows_the_first_tandem_in_one_request_and_is_audited(

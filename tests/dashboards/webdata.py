@@ -1,6 +1,7 @@
 """A small fictional programme for the dashboard tests, written with the store's own functions:
-two tandems, a coordinator, logins for each, two months of daily counts with a gap, posts,
-a goal and a check-in note. The first mentee's display name is an HTML injection attempt."""
+three tandems (mentee-a in two), a coordinator, logins for each, two months of daily counts
+with a gap, posts, a goal and a check-in note. The first mentee's display name is an HTML
+injection attempt."""
 
 from __future__ import annotations
 
@@ -63,12 +64,15 @@ def build(db: Database, today: date | None = None) -> WebData:
         ),
         PersonEntry(key="mentor-a", name="Mia Mentorin", role="mentor", cohort="c1"),
         PersonEntry(key="mentor-b", name="Nora Mentorin", role="mentor", cohort="c1"),
+        PersonEntry(key="mentor-c", name="Lea Mentorin", role="mentor", cohort="c1"),
     ]
     with db.write() as session:
         upsert_cohort(session, cohort, changes)
         persons = {p.key: upsert_person(session, p, changes) for p in people}
         ta = upsert_tandem(session, "c1", "mentee-a", "mentor-a", changes)
         tb = upsert_tandem(session, "c1", "mentee-b", "mentor-b", changes)
+        # A second tandem of mentee-a: its mentor is no member of tandem a.
+        upsert_tandem(session, "c1", "mentee-a", "mentor-c", changes)
         rows = []
         for person_key, base in (("mentee-a", 100), ("mentee-b", 400)):
             for account in persons[person_key].accounts:
@@ -117,11 +121,13 @@ def build(db: Database, today: date | None = None) -> WebData:
             "mentee_other": "mentee-b@t.invalid",
             "mentor_own": "mentor-a@t.invalid",
             "mentor_other": "mentor-b@t.invalid",
+            "mentor_second": "mentor-c@t.invalid",
         }
         add_user(session, emails["coordinator"], None, "coordinator", PASSWORD)
         add_user(session, emails["mentee"], "mentee-a", "mentee", PASSWORD)
         add_user(session, emails["mentee_other"], "mentee-b", "mentee", PASSWORD)
         add_user(session, emails["mentor_own"], "mentor-a", "mentor", PASSWORD)
         add_user(session, emails["mentor_other"], "mentor-b", "mentor", PASSWORD)
+        add_user(session, emails["mentor_second"], "mentor-c", "mentor", PASSWORD)
         assert isinstance(ta, Tandem) and isinstance(tb, Tandem)
         return WebData(today, start, ta.id, tb.id, emails)

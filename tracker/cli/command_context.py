@@ -67,6 +67,9 @@ class State:
             self._config = load_config(config_path(self.config_path))
             # The programme's days and weeks are those of its time zone.
             set_timezone(self._config.tracker.timezone)
+            # Files written from here on (database, reports, exports) get the configured
+            # permissions: by default readable by their owner only.
+            os.umask(self._config.tracker.umask)
         return self._config
 
     @property

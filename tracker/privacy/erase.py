@@ -68,7 +68,10 @@ class _Rollback(Exception):
 
 
 def run_in_transaction(db: Database, work: Callable[[Session], T], *, dry_run: bool) -> T:
-    """Run ``work`` in one write transaction; roll it back afterwards when ``dry_run``."""
+    """Run ``work`` in one write transaction; roll it back afterwards when ``dry_run``.
+
+    After a real run the database is checkpointed, so the deleted rows leave the SQLite
+    write-ahead log too."""
     result: list[T] = []
     try:
         with db.write() as session:
@@ -77,6 +80,8 @@ def run_in_transaction(db: Database, work: Callable[[Session], T], *, dry_run: b
                 raise _Rollback
     except _Rollback:
         pass
+    else:
+        db.checkpoint()
     return result[0]
 
 

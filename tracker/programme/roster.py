@@ -276,8 +276,29 @@ def read_roster_file(path: Path) -> list[RosterRow]:
         raw = path.read_bytes()
     except OSError as exc:
         raise RosterError(f"{path}: cannot read: {exc.strerror}") from exc
+    return parse_roster(decode_text_file(raw, path, what="roster"), str(path))
+
+
+_SAVE_AS = "save it as a CSV file (in Excel: Speichern unter → „CSV UTF-8“) and import that"
+
+
+def decode_text_file(raw: bytes, path: Path, what: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), else Windows-1252 as German Excel
+    saves it. Raises RosterError naming the file and what to do for a workbook, UTF-16 text or
+    anything else that is not text."""
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterError(f"{path}: this is an Excel workbook, not a CSV file; {_SAVE_AS}")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RosterError(f"{path}: the file is saved as UTF-16 („Unicode-Text“); {_SAVE_AS}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")  # spreadsheets on German Windows save this way
-    return parse_roster(text, str(path))
+        try:
+            text = raw.decode("cp1252")  # spreadsheets on German Windows save this way
+        except UnicodeDecodeError:
+            text = "\x00"
+    if "\x00" in text or any(ord(c) < 0x20 and c not in "\t\r\n" for c in text[:4096]):
+        raise RosterError(
+            f"{path}: this is not a text file; the {what} must be a CSV file ({_SAVE_AS})"
+        )
+    return text

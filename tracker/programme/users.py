@@ -1,4 +1,4 @@
-"""Web logins: password hashing (argon2), users, one-time invitations and login throttling.
+"""Web logins: password hashing (argon2), users and one-time invitations.
 
 Nothing here knows about the web framework: the dashboard calls these inside its own requests,
 and the CLI calls them for ``tracker users add`` and ``tracker users invite``.
@@ -8,27 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from connectors.base import utcnow
 from tracker.errors import NotFoundError, TrackerError
-from tracker.store.models import Invite, LoginFailure, Person, User
+from tracker.store.models import Invite, Person, User
 
 logger = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 12
 WEB_ROLES = ("mentee", "mentor", "coordinator")
 INVITE_TTL = timedelta(days=7)
-THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_LIMIT = 5  # failures per account and address within the window
-ADDRESS_LIMIT = 30  # failures from one address over all accounts within the window
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so that a wrong email costs as long as a wrong
@@ -58,15 +58,61 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_rules(password: str) -> None:
-    """Raise UserError when the password is too short to be accepted."""
+# zxcvbn's warnings, said in German; the guess estimate itself is language-neutral.
+_WHY = {
+    "Repeats like": "Wiederholungen wie „aaa“ oder „abcabc“ sind leicht zu erraten.",
+    "Sequences like": "Folgen wie „abc“ oder „6543“ sind leicht zu erraten.",
+    "Straight rows of keys": "Tastenreihen wie „qwertz“ sind leicht zu erraten.",
+    "Short keyboard patterns": "Tastaturmuster sind leicht zu erraten.",
+    "This is a top-10": "Es gehört zu den häufigsten Passwörtern.",
+    "This is a top-100": "Es gehört zu den häufigsten Passwörtern.",
+    "This is a very common": "Es ist ein sehr häufiges Passwort.",
+    "This is similar to a commonly used": "Es ähnelt einem häufigen Passwort.",
+    "A word by itself": "Ein einzelnes Wort ist leicht zu erraten.",
+    "Names and surnames": "Namen sind leicht zu erraten.",
+    "Common names and surnames": "Namen sind leicht zu erraten.",
+    "Recent years": "Jahreszahlen sind leicht zu erraten.",
+    "Dates are often": "Daten sind leicht zu erraten.",
+}
+MIN_STRENGTH = 3  # zxcvbn score 0-4; 3: safely unguessable for an online attack
+_ADVICE = (
+    "Besser: drei oder vier Wörter, die nichts miteinander zu tun haben, mit Bindestrichen "
+    "(zum Beispiel „Kaffee-Wolke-Fahrrad-Tisch“)."
+)
+
+
+def password_problem(password: str, related: Sequence[str] = ()) -> str | None:
+    """Why the password is refused (German, for the person choosing it), or None when it is
+    long enough and hard enough to guess (zxcvbn); ``related`` are words of the account (its
+    e-mail address) that make a password easier to guess."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        return (
+            f"Das Passwort ist zu kurz: es braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen. "
+            + _ADVICE
+        )
+    words = [w for text in related for w in re.split(r"[^\w]+", text.lower()) if len(w) > 2]
+    estimate = zxcvbn(password[:100], user_inputs=words)
+    if estimate["score"] >= MIN_STRENGTH:
+        return None
+    warning = str(estimate["feedback"].get("warning") or "")
+    why = next((german for start, german in _WHY.items() if warning.startswith(start)), "")
+    return " ".join(
+        part for part in ("Das Passwort ist zu leicht zu erraten.", why, _ADVICE) if part
+    )
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of the password; raises UserError when it is too short."""
-    check_password_rules(password)
+def check_password_rules(password: str, related: Sequence[str] = ()) -> None:
+    """Raise UserError (saying why, in German) when the password is too short or too easy to
+    guess."""
+    problem = password_problem(password, related)
+    if problem:
+        raise UserError(problem)
+
+
+def hash_password(password: str, related: Sequence[str] = ()) -> str:
+    """An argon2id hash of the password; raises UserError when it is too short or too easy
+    to guess."""
+    check_password_rules(password, related)
     return _hasher.hash(password)
 
 
@@ -104,7 +150,7 @@ def add_user(
 
     Raises UserError for a short password or a role that does not match the person, and
     NotFoundError for an unknown person."""
-    password_hash = hash_password(password)
+    password_hash = hash_password(password, [email])
     person = _person_for(session, person_key, role)
     email = normalize_email(email)
     user = session.scalar(select(User).where(User.email == email))
@@ -166,14 +212,14 @@ def accept_invite(session: Session, token: str, password: str, now: datetime | N
     Raises InviteInvalid (unknown, used, expired) or UserError (password too short)."""
     now = now or utcnow()
     invite = find_invite(session, token, now)
-    check_password_rules(password)
+    check_password_rules(password, [invite.email])
     user = session.scalar(select(User).where(User.email == invite.email))
     if user is None:
         user = User(email=invite.email, role=invite.role, created_at=now, active=True)
         session.add(user)
     user.person_id = invite.person_id
     user.role = invite.role
-    user.password_hash = hash_password(password)
+    user.password_hash = _hasher.hash(password)
     user.session_token = new_session_token()
     user.active = True
     invite.used_at = now
@@ -181,57 +227,21 @@ def accept_invite(session: Session, token: str, password: str, now: datetime | N
     return user
 
 
-def is_throttled(session: Session, email: str, address: str, now: datetime | None = None) -> bool:
-    """True when this account and address (or this address overall) failed too often lately."""
-    since = (now or utcnow()) - THROTTLE_WINDOW
-    email = normalize_email(email)
-    pair = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.email == email, LoginFailure.address == address)
-        .where(LoginFailure.at > since)
-    )
-    if (pair or 0) >= THROTTLE_LIMIT:
-        return True
-    overall = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.address == address, LoginFailure.at > since)
-    )
-    return (overall or 0) >= ADDRESS_LIMIT
-
-
-def record_failure(session: Session, email: str, address: str, now: datetime | None = None) -> None:
-    """Note one failed login; old failures past the window are dropped on the way."""
-    now = now or utcnow()
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW * 4))
-    session.add(LoginFailure(email=normalize_email(email)[:320], address=address[:64], at=now))
-
-
-def clear_failures(session: Session, email: str, address: str) -> None:
-    session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.email == normalize_email(email), LoginFailure.address == address
-        )
-    )
-
-
 def authenticate(
     session: Session, email: str, password: str, address: str, now: datetime | None = None
 ) -> User | None:
-    """The active user for these credentials, or None.
+    """The active user for these credentials, or None. The caller throttles failures (the
+    dashboard with Flask-Limiter, per account and address).
 
-    Callers check ``is_throttled`` first; a failure is recorded here."""
+    A successful login rotates the user's session token: every session of hers from before
+    ends on the server side."""
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        record_failure(session, email, address, now)
+        logger.info("failed login from %s", address)
         return None
-    clear_failures(session, email, address)
-    # Other devices stay logged in; logout (``end_session``) ends them all.
-    if not user.session_token:
-        user.session_token = new_session_token()
+    user.session_token = new_session_token()
     user.last_login_at = now
     if _hasher.check_needs_rehash(user.password_hash or ""):
         user.password_hash = _hasher.hash(password)

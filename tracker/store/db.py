@@ -36,6 +36,8 @@ def _sqlite_setup(engine: Engine) -> None:
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten with zeros, not left readable in free page space.
+        cur.execute("PRAGMA secure_delete = ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -119,6 +121,19 @@ class Database:
         if current != head_revision():
             return f"schema at {current}, newest is {head_revision()}; run `tracker db upgrade`"
         return None
+
+    def checkpoint(self) -> None:
+        """After deleting personal data: on SQLite, copy the write-ahead log into the database
+        and truncate it, so deleted rows do not linger in the ``-wal`` file (with
+        ``secure_delete`` the database pages themselves hold zeros). Other backends: nothing
+        to do here (PostgreSQL: see the README on VACUUM and backups)."""
+        if self.dialect != "sqlite":
+            return
+        with self.engine.connect() as conn:
+            busy, _log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            conn.commit()
+        if busy:
+            logger.warning("the write-ahead log could not be truncated yet (a reader is active)")
 
     def has_table(self, name: str) -> bool:
         return inspect(self.engine).has_table(name)
