@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
-from tracker.polling.poll_account import poll_account
 
 from connectors.demo import DemoConnector
 from tests.conftest import PG_URL
@@ -29,6 +28,7 @@ from tests.tracker.privacy_world import (
     all_tables,
     build_world,
     mentions,
+    poll_once,
     row_counts,
 )
 from tracker.cli import main
@@ -115,7 +115,7 @@ class Traffic:
             moment += SIX_HOURS
             connector.clock = lambda m=moment: m  # type: ignore[misc]
             for account_id in self.accounts:
-                poll_account(self.db, account_id, connector, "profile", every=SIX_HOURS, now=moment)
+                poll_once(self.db, account_id, connector, "profile", moment)
             self.polls += 1
 
     def _view(self) -> None:
