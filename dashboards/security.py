@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboards.request_context import app_state
+from dashboards.static_files import is_static
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +50,16 @@ def request_is_tls() -> bool:
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, marked Secure whenever the request came over TLS."""
+    """Flask's signed-cookie sessions, marked Secure whenever the request came over TLS, and
+    never saved on a static response (those are the same for everyone and cached)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app)) or request_is_tls()
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if is_static(request.path):
+            return
+        super().save_session(app, session, response)  # type: ignore[arg-type]
 
 
 def init_proxies(server: Flask, trusted: int) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 from dash import Dash, dcc
 from dash.development.base_component import ComponentRegistry
 from flask import Flask, Response, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_compress import Compress
 
 HERE = Path(__file__).resolve().parent
@@ -57,15 +56,6 @@ class _StaticCache:
 
 def _cache_key(req: Any) -> str:
     return str(req.full_path)
-
-
-class _SessionInterface(SecureCookieSessionInterface):
-    """Signed-cookie sessions that are never saved on a static response."""
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if is_static(request.path):
-            return
-        super().save_session(app, session, response)  # type: ignore[arg-type]
 
 
 def _static_headers(response: Response) -> Response:
@@ -116,7 +106,6 @@ def init_app(server: Flask) -> None:
         COMPRESS_CACHE_BACKEND=_StaticCache,
         COMPRESS_CACHE_KEY=_cache_key,
     )
-    server.session_interface = _SessionInterface()
     server.after_request(_static_headers)
     Compress(server)
 

@@ -145,7 +145,7 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
             },
             None,
             "Gespeichert",
-            ("ok", "denied", "denied", "denied"),  # only she answers for herself
+            ("ok", "denied", "denied", "denied", "denied"),  # only she answers for herself
         ),
         "tandem-sa-message.children + tandem-sa-results.children": (
             {
@@ -156,7 +156,7 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
             },
             None,
             "Gespeichert",
-            ("denied", "ok", "denied", "denied"),  # only her own mentor rates her
+            ("denied", "ok", "denied", "denied", "denied"),  # only her own mentor rates her
         ),
         "programme-body.children + programme-downloads.children": (
             {"programme-cohort.value": "c1", "programme-sort.value": "growth"},

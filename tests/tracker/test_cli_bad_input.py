@@ -122,5 +122,5 @@ def test_record_refuses_a_count_no_database_can_hold(
 ) -> None:
     before = _counts(sqlite_db)
     code = main(["--db", url, "record", "anna-m", "tiktok", "--followers", "99999999999999999999"])
-    _one_line_exit_2(code, capsys, "--followers", "99999999999999999999")
+    _one_line_exit_2(code, capsys, "followers", "99999999999999999999")
     assert _counts(sqlite_db) == before

@@ -156,6 +156,9 @@ def test_run_polls_new_accounts_at_once_and_stops_cleanly(tmp_path: Path) -> Non
     # a restart rebuilds from the store: nothing is due again in this slot
     proc = launch()
     try:
+        # Stopping it cleanly needs it to have started: wait for its first heartbeat (a loaded
+        # machine takes seconds to import), then give it a few ticks.
+        assert wait_for(lambda: (read_health(db).heartbeat_age_seconds or 1e9) < 5, 60)
         time.sleep(3)
         assert proc.poll() is None
     finally:
