@@ -58,6 +58,7 @@ def test_every_key_is_documented_in_the_example() -> None:
         "schedule",
         "retention",
         "web",
+        "mail",
         "platforms",
         "cohorts",
         "people",
