@@ -37,3 +37,9 @@ class PrivacyError(TrackerError):
     """A consent, export, erasure or retention request cannot be carried out as asked."""
 
     exit_code = 2
+
+
+class MailError(TrackerError):
+    """The weekly letter cannot be composed or sent as asked (settings, week, recipient)."""
+
+    exit_code = 2
