@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "tracker.cli.report_commands",
     "tracker.cli.web_commands",
     "tracker.cli.privacy_commands",
+    "tracker.cli.mail_commands",
 )
 
 

@@ -34,9 +34,14 @@ def check(
         console.print(f"database: {url}: {problem}")
         raise typer.Exit(3)
     console.print(f"database: {url}: ok")
-    if live:
-        from rich.markup import escape
+    from tracker.mail.smtp import mail_problems
 
+    mail = mail_problems(config)
+    for line in mail:
+        console.print(f"mail: {escape(line)}")
+    if mail:
+        raise typer.Exit(2)
+    if live:
         from tracker.polling.livecheck import live_check
 
         def mark(value: bool | None) -> str:

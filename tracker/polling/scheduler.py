@@ -35,6 +35,8 @@ TICK_SECONDS = 30.0
 HEARTBEAT_SECONDS = 30.0
 PURGE_HOUR_UTC = 3
 TICK_BATCH = 500
+# The weekly letter's job looks this often whether letters are due (sending moment, retries).
+MAIL_MINUTES = 15
 JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
 
@@ -109,6 +111,31 @@ def purge() -> None:
     logger.info("retention purge: %s", result)
 
 
+def mail() -> None:
+    """The weekly letter: record this week's letters once they are due, send what is due."""
+    from tracker.mail.delivery import run_due
+    from tracker.mail.smtp import SmtpTransport
+    from tracker.mail.tokens import letter_secret
+
+    rt = _runtime()
+    if not rt.config.mail.enabled:
+        return
+    try:
+        transport = SmtpTransport.from_config(rt.config)
+        secret = letter_secret(rt.config)
+    except TrackerError as exc:
+        logger.error("weekly letter not sent: %s (see `tracker check`)", exc)
+        return
+    report = run_due(rt.db, rt.config, transport, secret)
+    if report is not None and (report.planned or report.sent or report.failed):
+        logger.info(
+            "weekly letter: %d recorded, %d sent, %d failed",
+            report.planned,
+            len(report.sent),
+            len(report.failed),
+        )
+
+
 # -- the process ----------------------------------------------------------------------------
 def check_single(db: Database) -> None:
     """Raise SchedulerRunning when another live scheduler beats on this store."""
@@ -125,7 +152,7 @@ def check_single(db: Database) -> None:
 
 
 def build_scheduler(tick_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
-    """The scheduler with its three jobs; the tick runs at once (new accounts are due now)."""
+    """The scheduler with its jobs; the tick runs at once (new accounts are due now)."""
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults=JOB_DEFAULTS)
     now = utcnow()
     scheduler.add_job(
@@ -146,6 +173,13 @@ def build_scheduler(tick_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
     )
     scheduler.add_job(
         "tracker.polling.scheduler:purge", "cron", hour=PURGE_HOUR_UTC, minute=17, id="purge"
+    )
+    scheduler.add_job(
+        "tracker.polling.scheduler:mail",
+        "interval",
+        minutes=MAIL_MINUTES,
+        id="mail",
+        **JOB_DEFAULTS,
     )
     return scheduler
 
