@@ -183,7 +183,7 @@ def plan_week(db: Database, config: Config, week: LetterWeek, now: datetime | No
                             week=week.label,
                             kind=person.role,
                             status="pending",
-                            message_id=f"<wochenbrief.{week.label}.{uuid.uuid4().hex}@{_domain(config.mail.sender)}>",
+                            message_id=f"<{week.label}.{uuid.uuid4().hex[:20]}@{_domain(config.mail.sender)}>",
                             attempts=0,
                             next_attempt_at=now,
                             created_at=now,
@@ -387,3 +387,44 @@ def dry_run(db: Database, config: Config, week: LetterWeek) -> list[tuple[str, s
                 what = "would be sent"
             out.append((p.key, p.role, what))
     return out
+
+
+@dataclass(frozen=True)
+class LetterProblem:
+    """A letter that has not reached its reader (for the status page)."""
+
+    person_key: str
+    person_name: str
+    week: str
+    status: str  # failed (retried), given_up, sending (claimed longer than LEASE)
+    attempts: int
+    next_attempt_at: datetime | None
+    error: str | None
+
+
+def letter_problems(session: Session, now: datetime | None = None) -> list[LetterProblem]:
+    """Letters that failed, were given up or hang in a claim older than LEASE, newest first."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(Letter, Person.key, Person.display_name)
+        .join(Person, Person.id == Letter.person_id)
+        .where(
+            or_(
+                Letter.status.in_(("failed", "given_up")),
+                and_(Letter.status == "sending", Letter.claimed_at < now - LEASE),
+            )
+        )
+        .order_by(Letter.week.desc(), Person.display_name)
+    ).all()
+    return [
+        LetterProblem(
+            key,
+            name,
+            row.week,
+            row.status,
+            row.attempts,
+            row.next_attempt_at if row.status == "failed" else None,
+            row.last_error,
+        )
+        for row, key, name in rows
+    ]
