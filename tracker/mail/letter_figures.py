@@ -10,9 +10,10 @@ seven days. Nothing here formats: ``tracker.mail.compose`` does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -215,9 +216,27 @@ def cohort_week_of(summary: CohortSummary, week: LetterWeek) -> CohortWeek:
     return CohortWeek(data.key, data.name, week, mentees, _next_event(summary, week.end), action)
 
 
+def _until(acc: AccountData, end_ns: int) -> AccountData:
+    """The account's rows before ``end_ns``: what the dashboard showed at that moment."""
+    rows = acc.rows
+    snaps = int(np.searchsorted(rows.snap_at, end_ns, "left"))
+    posts = int(np.searchsorted(rows.post_at, end_ns, "left"))
+    clipped = replace(
+        rows,
+        snap_at=rows.snap_at[:snaps],
+        followers=rows.followers[:snaps],
+        post_at=rows.post_at[:posts],
+        video=rows.video[:posts],
+    )
+    return replace(acc, rows=clipped, interactions=acc.interactions[:posts])
+
+
 def cohort_week(session: Session, cohort_key: str, week: LetterWeek) -> CohortWeek:
-    """The week of a cohort's mentees, as of the last day the letter reports on.
+    """The week of a cohort's mentees as the dashboard showed it at the end of the week's
+    last day: the cohort summary of that day over the data known by then.
 
     Raises NotFoundError for an unknown cohort."""
-    summary = summarise(load_cohort(session, cohort_key), week.last_day)
-    return cohort_week_of(summary, week)
+    data = load_cohort(session, cohort_key)
+    end_ns = as_moment(week.end).value
+    data = replace(data, rows=tuple(_until(a, end_ns) for a in data.rows))
+    return cohort_week_of(summarise(data, week.last_day), week)
