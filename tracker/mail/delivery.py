@@ -16,9 +16,11 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, or_, select, update
@@ -37,6 +39,7 @@ from tracker.mail.compose import (
     coordinator_letter,
     mentee_letter,
     mentor_letter,
+    preview_html,
     to_message,
 )
 from tracker.mail.letter_figures import CohortWeek, cohort_week
@@ -428,3 +431,20 @@ def letter_problems(session: Session, now: datetime | None = None) -> list[Lette
         )
         for row, key, name in rows
     ]
+
+
+def write_previews(
+    db: Database, config: Config, week: LetterWeek, directory: Path, people: Sequence[str]
+) -> list[Path]:
+    """Write the letters of ``people`` for ``week`` as HTML files (charts embedded) into
+    ``directory``; people with nothing to report are left out."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key in people:
+        letter = preview(db, config, key, week, None)
+        if letter is None:
+            continue
+        path = directory / f"wochenbrief-{week.label}-{key}.html"
+        path.write_text(preview_html(letter), encoding="utf-8")
+        written.append(path)
+    return written
