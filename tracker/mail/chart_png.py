@@ -22,8 +22,8 @@ def bar_chart(values: Sequence[int], labels: Sequence[str], goal: float | None =
     """A PNG of ``values`` as bars labelled ``labels``, with ``goal`` as a dashed line."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=20)
-    top, bottom, left, right = 30, HEIGHT - 34, 12, WIDTH - 12
+    font = ImageFont.load_default(size=26)
+    top, bottom, left, right = 36, HEIGHT - 40, 12, WIDTH - 12
     peak = max([*values, goal or 0, 1])
     scale = (bottom - top) / peak
     draw.line([(left, bottom), (right, bottom)], fill=GRID, width=2)

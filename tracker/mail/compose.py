@@ -78,8 +78,8 @@ class _Writer:
     def chart(self, cid: str, png: bytes, alt: str) -> None:
         self.images.append((cid, png))
         self.html.append(
-            f'<p style="margin:0 0 12px"><img src="cid:{cid}" alt="{escape(alt)}" width="300" '
-            'style="width:100%;max-width:300px;height:auto;display:block"></p>'
+            f'<p style="margin:0 0 12px"><img src="cid:{cid}" alt="{escape(alt)}" width="340" '
+            'style="width:100%;max-width:340px;height:auto;display:block"></p>'
         )
         self.text.append(alt)
 
@@ -186,8 +186,8 @@ def _mentee_blocks(
             w.items([evidence_text(goal.evidence[-1], lang)])
 
 
-def _tip(w: _Writer, m: MenteeWeek, lang: str) -> None:
-    w.heading(text("letter.tip", lang))
+def _tip(w: _Writer, m: MenteeWeek, lang: str, own: bool = True) -> None:
+    w.heading(text("letter.tip" if own else "letter.tip.mentor", lang))
     w.para(text(f"letter.tip.{m.tip}", lang, days=m.days_since_post))
 
 
@@ -243,7 +243,7 @@ def mentor_letter(
             w.para(text("letter.at_risk.none", lang))
         w.heading(text("letter.event", lang))
         w.para(_event_line(event, lang))
-        _tip(w, m, lang)
+        _tip(w, m, lang, own=False)
     w.button(text("letter.link.tandem", lang), links.page("/tandem"))
     return w.letter(
         text("letter.subject.mentor", lang, **span),

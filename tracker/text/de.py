@@ -405,6 +405,7 @@ TEXTS: dict[str, str] = {
     "letter.event.line": "{title} am {date}",
     "letter.event.none": "Kein weiterer Termin geplant.",
     "letter.tip": "Tipp der Woche",
+    "letter.tip.mentor": "Ein Tipp zum Weitergeben",
     "letter.tip.first_post": "Noch ist kein Beitrag da. Fangen Sie klein an: ein Foto von einem Termin dieser Woche und ein Satz dazu reichen.",
     "letter.tip.quiet": "Ihr letzter Beitrag ist {days} Tage her. Ein kurzer Beitrag hält den Kontakt: Was haben Sie diese Woche im Rat oder im Ort erlebt?",
     "letter.tip.goal_at_risk": "Ein Ziel kommt nicht voran. Sprechen Sie mit Ihrem Tandem darüber, ob ein kleinerer nächster Schritt hilft.",

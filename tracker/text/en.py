@@ -405,6 +405,7 @@ TEXTS: dict[str, str] = {
     "letter.event.line": "{title} on {date}",
     "letter.event.none": "No further event planned.",
     "letter.tip": "Tip of the week",
+    "letter.tip.mentor": "A tip to pass on",
     "letter.tip.first_post": "There is no post yet. Start small: a photo from one of this week's appointments and a sentence about it are enough.",
     "letter.tip.quiet": "Your last post was {days} days ago. A short post keeps in touch: what did you experience in the council or your town this week?",
     "letter.tip.goal_at_risk": "A goal is not moving. Talk to your tandem about whether a smaller next step would help.",
