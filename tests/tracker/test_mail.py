@@ -43,20 +43,20 @@ def _send(db: Database, port: int, now: datetime = NOW) -> object:
 
 
 def test_the_letter_arrives_once_with_both_parts_headers_and_umlauts(
-    sqlite_db: Database, smtp_server: tuple[Inbox, int]
+    db: Database, smtp_server: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp_server
-    build_world(sqlite_db)
-    give_optin(sqlite_db, WILMA.key, BY)
-    _send(sqlite_db, port)
-    _send(sqlite_db, port)  # the same week again: already sent, nothing goes out
+    build_world(db)
+    give_optin(db, WILMA.key, BY)
+    _send(db, port)
+    _send(db, port)  # the same week again: already sent, nothing goes out
     assert [rcpt for rcpt, _ in inbox.received] == [[WILMA.email]]
     message = inbox.to(WILMA.email)[0]
     assert message["Subject"] == "Ihr Wochenbrief: 03.03.2025 bis 09.03.2025"
     assert message["To"] == f"Wilma Wunderlich <{WILMA.email}>"
     assert message["Reply-To"] == "koordination@beispiel.invalid"
     assert parsedate_to_datetime(message["Date"]) == NOW
-    with sqlite_db.session() as session:
+    with db.session() as session:
         row = session.scalars(select(Letter)).one()
         assert (row.status, row.attempts, row.week) == ("sent", 1, WEEK)
         assert message["Message-ID"].strip() == row.message_id
@@ -127,13 +127,13 @@ class Crash(BaseException):
 
 
 def test_a_restart_mid_batch_sends_no_letter_twice_and_skips_none(
-    sqlite_db: Database, smtp_server: tuple[Inbox, int]
+    db: Database, smtp_server: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp_server
-    build_world(sqlite_db)
+    build_world(db)
     people = (WILMA, BERTA, MIRA, NORA, KORA)
     for who in people:
-        give_optin(sqlite_db, who.key, BY)
+        give_optin(db, who.key, BY)
     config = mail_config(port)
     real = transport(config)
 
@@ -148,30 +148,30 @@ def test_a_restart_mid_batch_sends_no_letter_twice_and_skips_none(
 
     week = parse_week(WEEK, config.mail)
     with pytest.raises(Crash):
-        send_week(sqlite_db, config, DiesOnThird(), SECRET, week, now=NOW)
+        send_week(db, config, DiesOnThird(), SECRET, week, now=NOW)
     assert len(inbox.received) == 2
     # Restarted at once: everything not yet sent goes out; the letter in flight at the crash
     # waits until its claim has expired, then goes out too.
-    send_week(sqlite_db, config, real, SECRET, week, now=NOW + timedelta(minutes=1))
+    send_week(db, config, real, SECRET, week, now=NOW + timedelta(minutes=1))
     assert len(inbox.received) == 4
-    send_week(sqlite_db, config, real, SECRET, week, now=NOW + timedelta(minutes=11))
-    send_week(sqlite_db, config, real, SECRET, week, now=NOW + timedelta(minutes=30))
+    send_week(db, config, real, SECRET, week, now=NOW + timedelta(minutes=11))
+    send_week(db, config, real, SECRET, week, now=NOW + timedelta(minutes=30))
     received = sorted(rcpt[0] for rcpt, _ in inbox.received)
     assert received == sorted(who.email for who in people)
-    with sqlite_db.session() as session:
+    with db.session() as session:
         assert {r.status for r in session.scalars(select(Letter))} == {"sent"}
 
 
 def test_a_refusing_server_is_retried_with_backoff_and_shows_on_the_status_page(
-    sqlite_db: Database, smtp_server: tuple[Inbox, int]
+    db: Database, smtp_server: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp_server
-    build_world(sqlite_db)
-    give_optin(sqlite_db, WILMA.key, BY)
+    build_world(db)
+    give_optin(db, WILMA.key, BY)
     inbox.refuse = 2
     config = mail_config(port)
-    _send(sqlite_db, port)
-    with sqlite_db.session() as session:
+    _send(db, port)
+    with db.session() as session:
         problems = letter_problems(session)
     assert [(p.person_name, p.week, p.status, p.attempts) for p in problems] == [
         ("Wilma Wunderlich", WEEK, "failed", 1)
@@ -179,11 +179,9 @@ def test_a_refusing_server_is_retried_with_backoff_and_shows_on_the_status_page(
     assert "451" in (problems[0].error or "")
     # Not before the wait (5 minutes, then 10) has passed.
     for minutes, expected in ((4, 0), (5, 0), (14, 0), (15, 1)):
-        deliver_due(
-            sqlite_db, config, transport(config), SECRET, now=NOW + timedelta(minutes=minutes)
-        )
+        deliver_due(db, config, transport(config), SECRET, now=NOW + timedelta(minutes=minutes))
         assert len(inbox.received) == expected, minutes
-    with sqlite_db.session() as session:
+    with db.session() as session:
         assert letter_problems(session) == []
         assert session.scalars(select(Letter.attempts)).one() == 3
 
@@ -248,3 +246,34 @@ def test_preview_writes_the_letter_without_sending(
         == 2
     )
     assert "not an ISO week such as 2026-W48" in capsys.readouterr().err
+
+
+def test_the_commands_opt_in_list_and_send(
+    sqlite_db: Database,
+    smtp_server: tuple[Inbox, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inbox, port = smtp_server
+    build_world(sqlite_db)
+    monkeypatch.setenv("TRACKER_SECRET_KEY", SECRET)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[mail]\nenabled = true\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        'sender = "Reverse Mentoring <wochenbrief@beispiel.invalid>"\n',
+        encoding="utf-8",
+    )
+    url = sqlite_db.engine.url.render_as_string(hide_password=False)
+    base = ["--config", str(config), "--db", url]
+    assert main([*base, "mail", "optin", WILMA.key]) == 0
+    assert main([*base, "mail", "send", "--week", WEEK, "--dry-run"]) == 0
+    table = capsys.readouterr().out
+    assert re.search(rf"{WILMA.key}[\s│]+mentee[\s│]+would be sent", table)
+    assert re.search(rf"{BERTA.key}[\s│]+mentee[\s│]+no opt-in", table)
+    assert inbox.received == []
+    assert main([*base, "mail", "send", "--week", WEEK]) == 0
+    assert "1 recorded, 1 sent, 0 failed" in capsys.readouterr().out
+    assert main([*base, "mail", "send", "--week", WEEK]) == 0
+    assert "0 recorded, 0 sent" in capsys.readouterr().out
+    assert [rcpt for rcpt, _ in inbox.received] == [[WILMA.email]]
