@@ -20,6 +20,8 @@ ROUTES: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "/login": ("GET", "/login", (200, 200, 200, 200, 200)),
     "/logout": ("POST", "/logout", (302, 400, 400, 400, 400)),  # no CSRF token: rejected
     "/invite/<token>": ("GET", "/invite/not-a-token", (410, 410, 410, 410, 410)),
+    # A forged unsubscribe link unsubscribes nobody, logged in or not.
+    "/abmelden/<token>": ("POST", "/abmelden/not-a-token", (404, 404, 404, 404, 404)),
     "/lang/<code>": ("GET", "/lang/en", (302, 302, 302, 302, 302)),
     "/healthz": ("GET", "/healthz", (503, 503, 503, 503, 503)),  # no poller beat yet
     "/export/<person_key>.csv": ("GET", "/export/mentee-a.csv", (401, 200, 200, 404, 200)),

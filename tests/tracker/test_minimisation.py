@@ -40,6 +40,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("audit_log", "viewer"): "who viewed data in the dashboard (a login), not a platform "
     "follower; pseudonymised on erasure",
     ("audit_log", "viewer_role"): "the dashboard role of that login",
+    ("letter", "message_id"): "the Message-ID header of a weekly letter (an identifier the "
+    "tracker makes up), not the letter's text, which is never stored",
 }
 
 

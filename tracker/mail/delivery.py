@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, cast
@@ -46,7 +47,7 @@ from tracker.mail.letter_figures import CohortWeek, cohort_week
 from tracker.mail.optin import opted_in, opted_in_ids
 from tracker.mail.smtp import Transport
 from tracker.mail.tokens import unsubscribe_token
-from tracker.mail.weeks import LetterWeek, current_week, send_moment
+from tracker.mail.weeks import LetterWeek, current_week, parse_week, send_moment
 from tracker.privacy.consent import consent_statuses
 from tracker.programme.scope import scope_for
 from tracker.store.db import Database
@@ -242,32 +243,28 @@ def deliver_due(
     """Send every letter that is due (of ``week`` only, if given) and record each outcome."""
     now = now or utcnow()
     report = SendReport(week)
-    base = parse_duration(config.mail.retry_base)
-    composers: dict[str, Composer] = {}
     sender = config.mail.sender or ""
-    while True:
-        letter_id = _claim(db, now, week)
-        if letter_id is None:
-            return report
-        with db.session() as session:
-            row = session.get(Letter, letter_id)
-            assert row is not None
-            person = session.get(Person, row.person_id)
+    # One read session composes the whole batch, so each cohort is summarised once per week.
+    with db.session() as read:
+        composers: dict[str, Composer] = {}
+        while True:
+            letter_id = _claim(db, now, week)
+            if letter_id is None:
+                return report
+            with db.session() as fresh:  # opt-in as it stands right now
+                row = fresh.get(Letter, letter_id)
+                assert row is not None
+                label, message_id, attempts = row.week, row.message_id, row.attempts
+                wants = opted_in(fresh, row.person_id)
+                person = read.get(Person, row.person_id, populate_existing=True)
             assert person is not None
-            label, message_id, attempts = row.week, row.message_id, row.attempts
-            if not opted_in(session, person.id) or not person.email:
+            if not wants or not person.email:
                 _finish(db, letter_id, status="skipped", last_error=None)
                 report.skipped.append(person.key)
                 continue
-            year, number = label.split("-W")
-            from datetime import date as _date
-
-            from tracker.mail.weeks import week_of
-
-            lw = week_of(_date.fromisocalendar(int(year), int(number), 1), config.mail)
             composer = composers.get(label)
-            if composer is None or composer.session is not session:
-                composer = Composer(session, config, lw, secret)
+            if composer is None:
+                composer = Composer(read, config, parse_week(label, config.mail), secret)
                 composers[label] = composer
             try:
                 letter = composer.compose(person)
@@ -287,38 +284,50 @@ def deliver_due(
                 person.language,
                 person.role,
             )
-            links = composer.links(person)
             message = to_message(
                 letter,
                 r,
                 sender=sender,
                 reply_to=config.mail.reply_to,
                 message_id=message_id,
-                unsubscribe=links.unsubscribe,
+                unsubscribe=composer.links(person).unsubscribe,
                 now=now,
             )
             key = person.key
-        try:
-            transport.send(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
-            if attempts >= config.mail.max_attempts:
-                _finish(db, letter_id, status="given_up", last_error=error)
-                report.given_up.append(key)
-                logger.error("letter %s for %s given up after %d attempts", label, key, attempts)
-            else:
-                wait = base * 2 ** (attempts - 1)
-                _finish(
-                    db, letter_id, status="failed", last_error=error, next_attempt_at=now + wait
-                )
-                report.failed.append(key)
-                logger.warning(
-                    "letter %s for %s failed (attempt %d): %s", label, key, attempts, error
-                )
-            continue
-        _finish(db, letter_id, status="sent", sent_at=utcnow(), last_error=None)
-        report.sent.append(key)
-        logger.info("letter %s sent to %s", label, key)
+            _deliver(db, config, transport, report, letter_id, message, key, label, attempts, now)
+
+
+def _deliver(
+    db: Database,
+    config: Config,
+    transport: Transport,
+    report: SendReport,
+    letter_id: int,
+    message: EmailMessage,
+    key: str,
+    label: str,
+    attempts: int,
+    now: datetime,
+) -> None:
+    """Hand one message to the server and record what happened."""
+    base = parse_duration(config.mail.retry_base)
+    try:
+        transport.send(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        if attempts >= config.mail.max_attempts:
+            _finish(db, letter_id, status="given_up", last_error=error)
+            report.given_up.append(key)
+            logger.error("letter %s for %s given up after %d attempts", label, key, attempts)
+        else:
+            wait = base * 2 ** (attempts - 1)
+            _finish(db, letter_id, status="failed", last_error=error, next_attempt_at=now + wait)
+            report.failed.append(key)
+            logger.warning("letter %s for %s failed (attempt %d): %s", label, key, attempts, error)
+        return
+    _finish(db, letter_id, status="sent", sent_at=utcnow(), last_error=None)
+    report.sent.append(key)
+    logger.info("letter %s sent to %s", label, key)
 
 
 def send_week(
