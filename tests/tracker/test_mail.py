@@ -7,7 +7,7 @@ import io
 import json
 import re
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from tracker.cli import main
 from tracker.mail.delivery import deliver_due, letter_problems, send_week
 from tracker.mail.optin import give_optin, optin_history, withdraw_optin
 from tracker.mail.weeks import parse_week
+from tracker.privacy.consent import withdraw_consent
 from tracker.privacy.erase import erase_person
 from tracker.privacy.export import export_person
 from tracker.programme.structure import get_person
@@ -193,12 +194,15 @@ def test_the_mentor_letter_shows_her_tandem_partner_only(
     build_world(sqlite_db)
     give_optin(sqlite_db, MIRA.key, BY)
     give_optin(sqlite_db, KORA.key, BY)
+    withdraw_consent(sqlite_db, NORA.key, date(2025, 3, 1), BY)
     _send(sqlite_db, port)
     mentor = _parts(inbox.to(MIRA.email)[0])["text/plain"].get_content()
     assert WILMA.name in mentor and BERTA.name not in mentor
     assert "Ziele, die Hilfe brauchen" in mentor
     digest = _parts(inbox.to(KORA.email)[0])["text/plain"].get_content()
     assert "Die Woche in drei Zahlen" in digest and "2 Mentees" in digest
+    consent = digest.split("Ohne gültige Einwilligung", 1)[1]
+    assert f"- {NORA.name} (Mentorin)" in consent and WILMA.name not in consent
 
 
 def test_opt_in_history_is_exported_and_erased(sqlite_db: Database, tmp_path: Path) -> None:
@@ -277,3 +281,18 @@ def test_the_commands_opt_in_list_and_send(
     assert main([*base, "mail", "send", "--week", WEEK]) == 0
     assert "0 recorded, 0 sent" in capsys.readouterr().out
     assert [rcpt for rcpt, _ in inbox.received] == [[WILMA.email]]
+
+
+def test_check_is_quiet_while_the_letter_is_switched_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    text = example.read_text(encoding="utf-8").replace(
+        'database_url = "sqlite:///data/tracker.db"\n', ""
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert main(["--config", str(config), "--db", url, "db", "upgrade"]) == 0
+    assert main(["--config", str(config), "--db", url, "check"]) == 0
+    assert "mail:" not in capsys.readouterr().out

@@ -38,12 +38,15 @@ def _address(value: str | None) -> bool:
     return bool(at and local and "." in domain and " " not in addr)
 
 
-def mail_problems(config: Config, environ: Mapping[str, str] | None = None) -> list[str]:
+def mail_problems(
+    config: Config, environ: Mapping[str, str] | None = None, *, sending: bool = False
+) -> list[str]:
     """What keeps the weekly letter from going out, one sentence per problem naming the key;
-    empty when it is ready (or switched off and unconfigured)."""
+    empty when it is ready, or switched off (``mail.enabled = false``) unless ``sending``
+    (``tracker mail send`` sends by hand whatever the switch)."""
     env = os.environ if environ is None else environ
     mail = config.mail
-    if not mail.enabled and mail.host is None:
+    if not mail.enabled and not sending:
         return []
     out: list[str] = []
     if not mail.host:
@@ -97,7 +100,7 @@ class SmtpTransport:
     def from_config(cls, config: Config, environ: Mapping[str, str] | None = None) -> SmtpTransport:
         """Raises MailError naming the first problem of the settings."""
         env = os.environ if environ is None else environ
-        problems = mail_problems(config, env)
+        problems = mail_problems(config, env, sending=True)
         if problems:
             raise MailError(problems[0])
         mail = config.mail
