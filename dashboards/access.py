@@ -9,7 +9,6 @@ request, which the browser controls: a key out of scope is answered exactly like
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from flask import Response, g, has_request_context, request
 from sqlalchemy import bindparam, select
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from connectors.base import utcnow
 from dashboards.request_context import Viewer, app_state
 from tracker.privacy.audit_write import DENIED, View, record_views, writer_for
+from tracker.programme.scope import NOBODY, Scope, scope_for
 from tracker.store.models import Person, Tandem
 
 logger = logging.getLogger(__name__)
@@ -27,40 +27,17 @@ class AccessDenied(Exception):
     """The viewer may not see or change what was asked for (or it does not exist)."""
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The people whose data a viewer may see."""
-
-    everyone: bool
-    person_ids: frozenset[int]
-
-    def allows(self, person_id: int | None) -> bool:
-        if person_id is None:
-            return False
-        return self.everyone or person_id in self.person_ids
-
-
-NOBODY = Scope(everyone=False, person_ids=frozenset())
 # Built once (bound per call): every page view and callback looks the person up.
 _PERSON_BY_KEY = select(Person).where(Person.key == bindparam("key"))
 
 
 def scope_of(session: Session, viewer: Viewer | None) -> Scope:
-    """THE scoping function: whose data ``viewer`` may see. Deny by default."""
+    """THE scoping function: whose data ``viewer`` may see. Deny by default.
+
+    The rule itself lives in ``tracker.programme.scope`` (the weekly letter applies it too)."""
     if viewer is None:
         return NOBODY
-    if viewer.role == "coordinator":
-        return Scope(everyone=True, person_ids=frozenset())
-    if viewer.person_id is None:
-        return NOBODY
-    if viewer.role == "mentee":
-        return Scope(everyone=False, person_ids=frozenset({viewer.person_id}))
-    if viewer.role == "mentor":
-        mentees = session.scalars(
-            select(Tandem.mentee_id).where(Tandem.mentor_id == viewer.person_id)
-        ).all()
-        return Scope(everyone=False, person_ids=frozenset(mentees))
-    return NOBODY
+    return scope_for(session, viewer.role, viewer.person_id)
 
 
 def audit(viewer: Viewer, person_key: str | None, surface: str, action: str = "view") -> None:

@@ -20,7 +20,7 @@ from dash import Dash, dcc, html
 from flask import Flask, redirect, request
 
 from dashboards import access as scope
-from dashboards import auth, error_pages, exports, health, security, static_files
+from dashboards import auth, error_pages, exports, health, security, static_files, unsubscribe
 from dashboards.i18n import COOKIE, LANGUAGES, current_language, t
 from dashboards.request_context import EXTENSION, AppState, current_viewer
 from tracker.config import Config
@@ -180,6 +180,7 @@ def create_app(
     server.add_url_rule("/lang/<code>", "language", _language)
     server.register_blueprint(exports.bp)
     server.register_blueprint(health.bp)
+    server.register_blueprint(unsubscribe.bp)
     error_pages.init_app(server, NAV)
     app = Dash(
         "dashboards",

@@ -43,7 +43,7 @@ CSRF_COOKIE = "_csrf_token"  # read by the Dash renderer, sent back as the X-CSR
 CSRF_HEADER = "X-CSRFToken"
 # Reachable without a login; everything else requires one (deny by default).
 PUBLIC_PATHS = ("/login", "/logout", "/healthz", "/favicon.ico", "/_favicon.ico")
-PUBLIC_PREFIXES = ("/invite/", "/assets/", "/lang/")
+PUBLIC_PREFIXES = ("/invite/", "/assets/", "/lang/", "/abmelden/")
 
 
 class LoginUser(UserMixin):  # type: ignore[misc]

@@ -156,6 +156,33 @@ class BackupSection(Strict):
     passphrase_env: str = ""
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class MailSection(Strict):
+    """The weekly letter: when it goes out and through which SMTP server."""
+
+    enabled: bool = False
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    hour: int = Field(8, ge=0, le=23)
+    host: str | None = None
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    user: str | None = None
+    password_env: str | None = None
+    sender: str | None = None
+    reply_to: str | None = None
+    timeout: float = Field(30.0, gt=0, le=300)
+    max_attempts: int = Field(6, ge=1, le=20)
+    retry_base: str = "5m"
+
+    @field_validator("retry_base")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
 class EventEntry(Strict):
     date: date
     kind: Literal["kickoff", "workshop", "midpoint", "closing", "other"]
@@ -206,6 +233,7 @@ class Config(Strict):
     retention: RetentionSection = RetentionSection()
     web: WebSection = WebSection()
     backup: BackupSection = BackupSection()
+    mail: MailSection = MailSection()
     platforms: dict[str, PlatformSection] = {}
     cohorts: list[CohortEntry] = []
     people: list[PersonEntry] = []

@@ -59,3 +59,9 @@ class SelfAssessmentError(TrackerError):
         super().__init__(message)
         self.reason = reason
         self.details = details
+
+
+class MailError(TrackerError):
+    """The weekly letter cannot be composed or sent as asked (settings, week, recipient)."""
+
+    exit_code = 2

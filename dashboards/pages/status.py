@@ -23,6 +23,7 @@ from dashboards.i18n import (
 )
 from dashboards.pages.common import denied
 from dashboards.request_context import app_state, current_viewer
+from tracker.mail.delivery import LetterProblem, letter_problems
 from tracker.ops.backup_schedule import BackupStatus, backup_status
 from tracker.polling.heartbeat import read_health
 from tracker.polling.poll_status import (
@@ -254,6 +255,30 @@ def _backup(status: BackupStatus, lang: str) -> list[Any]:
     return parts
 
 
+def _letters(problems: list[LetterProblem], lang: str) -> Any:
+    """Weekly letters that have not reached their reader, with the server's answer."""
+    if not problems:
+        return html.P(t("status.letters.none", lang), className="state-ok")
+    return html.Ul(
+        [
+            html.Li(
+                t(
+                    "status.letters.line",
+                    lang,
+                    name=p.person_name,
+                    week=p.week,
+                    state=label_of("letter_state", p.status, lang),
+                    attempts=p.attempts,
+                    error=p.error or "",
+                ),
+                className="state-bad" if p.status == "given_up" else None,
+            )
+            for p in problems
+        ],
+        id="status-letters",
+    )
+
+
 def layout(**_: Any) -> Any:
     lang = current_language()
     try:
@@ -267,6 +292,7 @@ def layout(**_: Any) -> Any:
     with state.db.session() as session:
         lines = account_health(session, now)
         pauses = platform_pauses(session, now)
+        letters = letter_problems(session, now)
     audit(viewer, None, "page.status")
     age = health.heartbeat_age_seconds
     heartbeat = t("status.never", lang) if age is None else f"{fmt_int(age / 60, lang)} min"
@@ -300,6 +326,9 @@ def layout(**_: Any) -> Any:
             ),
             html.Section(
                 [html.H3(t("status.actions", lang)), _actions(lines, lang)], className="card"
+            ),
+            html.Section(
+                [html.H3(t("status.letters", lang)), _letters(letters, lang)], className="card"
             ),
             html.Section(
                 [

@@ -25,6 +25,8 @@ ROUTES: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "/healthz": ("GET", "/healthz", (503, 503, 503, 503, 503, 503)),  # no poller beat yet
     "/export/<person_key>.csv": ("GET", "/export/mentee-a.csv", (401, 200, 200, 404, 200, 200)),
     "/export/mine.zip": ("GET", "/export/mine.zip", (401, 200, 200, 200, 404, 200)),
+    # A forged unsubscribe link unsubscribes nobody, logged in or not.
+    "/abmelden/<token>": ("POST", "/abmelden/not-a-token", (404, 404, 404, 404, 404, 404)),
     "/export/cohort/<cohort_key>.csv": (
         "GET",
         "/export/cohort/c1.csv",

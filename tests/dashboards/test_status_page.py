@@ -236,3 +236,38 @@ def test_what_to_do_is_said_in_the_viewers_language(
     client.set_cookie("lang", "en")
     english = str(_find(_status_page(client, dashcall), "status-actions"))
     assert "check the handle" in english
+
+
+def test_a_letter_that_was_not_delivered_shows_with_the_servers_answer(
+    client_for: Any, dashcall: Any, web_db: Any
+) -> None:
+    from tracker.store.models import Letter
+
+    db, _data = web_db
+    assert "Alle Wochenbriefe sind zugestellt." in str(
+        _status_page(client_for("coordinator"), dashcall)
+    )
+    now = datetime.now(UTC)
+    with db.write() as session:
+        person = session.scalars(select(Person).where(Person.role == "mentee")).first()
+        session.add(
+            Letter(
+                person_id=person.id,
+                week="2026-W48",
+                kind="mentee",
+                status="failed",
+                message_id="<2026-W48.x@beispiel.invalid>",
+                attempts=2,
+                next_attempt_at=now + timedelta(minutes=10),
+                last_error="SMTPDataError: (451, b'Mailbox busy')",
+                created_at=now,
+            )
+        )
+        name = person.display_name
+    letters = _find(_status_page(client_for("coordinator"), dashcall), "status-letters")
+    assert letters is not None
+    assert (
+        f"{name}, Woche 2026-W48: nicht zugestellt, wird erneut versucht nach 2 Versuch(en)"
+        in str(letters)
+    )
+    assert "451" in str(letters)

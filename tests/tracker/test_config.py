@@ -59,6 +59,7 @@ def test_every_key_is_documented_in_the_example() -> None:
         "retention",
         "web",
         "backup",
+        "mail",
         "platforms",
         "cohorts",
         "people",

@@ -134,3 +134,21 @@ def test_every_mentee_answered_the_begun_self_assessment_rounds(demo_db: Databas
     assert all(c.median_change is not None and c.median_change >= 0 for c in changes)
     # Running it again adds nothing.
     assert add_demo_self_assessment(db, date.today(), "demo", 3) == 0
+
+
+def test_this_weeks_letters_are_previewed_for_the_demo(demo_db: Database, tmp_path: Path) -> None:
+    from tracker.config import Config
+    from tracker.mail.delivery import write_previews
+    from tracker.mail.weeks import current_week
+
+    config = Config()
+    week = current_week(datetime.now(UTC), config.mail, config.tracker.timezone)
+    keys = ("mentee-01", "mentor-01", "coordinator")
+    paths = write_previews(demo_db, config, week, tmp_path, keys)
+    assert [p.name for p in paths] == [f"wochenbrief-{week.label}-{k}.html" for k in keys]
+    with demo_db.session() as s:
+        names = dict(s.execute(select(Person.key, Person.display_name)).tuples().all())
+    for key, path in zip(keys, paths, strict=True):
+        page = path.read_text(encoding="utf-8")
+        assert f"Guten Tag {names[key]}," in page
+        assert "data:image/png;base64," in page and "cid:" not in page

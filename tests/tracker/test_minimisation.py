@@ -42,6 +42,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("audit_log", "viewer_role"): "the dashboard role of that login",
     ("self_assessment_answer", "text"): "a mentee's answer to the self-assessment's free-text "
     "question, typed in the dashboard (length-limited); not taken from any platform",
+    ("letter", "message_id"): "the Message-ID header of a weekly letter (an identifier the "
+    "tracker makes up), not the letter's text, which is never stored",
 }
 
 

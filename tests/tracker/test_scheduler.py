@@ -34,7 +34,7 @@ def test_jobs_are_named_functions_that_coalesce_and_never_overlap() -> None:
     scheduler.start(paused=True)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"heartbeat", "tick", "purge"}
+    assert set(jobs) == {"heartbeat", "tick", "purge", "mail"}
     for job in jobs.values():
         assert job.func_ref.startswith("tracker.polling.scheduler:")
         assert job.coalesce is True and job.max_instances == 1

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "tracker.cli.web_commands",
     "tracker.cli.privacy_commands",
     "tracker.cli.backup_commands",
+    "tracker.cli.mail_commands",
 )
 
 

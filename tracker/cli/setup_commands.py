@@ -38,6 +38,13 @@ def check(
 
     for warning in backup_warnings(backup_status(st.raw_db(), config)):
         console.print(f"[yellow]warning:[/yellow] backup: {escape(warning)}")
+    from tracker.mail.smtp import mail_problems
+
+    mail = mail_problems(config)
+    for line in mail:
+        console.print(f"mail: {escape(line)}")
+    if mail:
+        raise typer.Exit(2)
     if live:
         from tracker.polling.livecheck import live_check
 
@@ -133,12 +140,28 @@ def demo(
         f"{len(plan.tandems)} tandems, {len(plan.accounts)} accounts"
     )
     console.print(f"config for further commands: --config {config_file}")
+    _demo_letters(db, config_file)
     if serve:
         from tracker.cli.web_commands import (
             serve_demo,  # lazy: tracker imports dashboards only here
         )
 
         serve_demo(db, config_file, port)
+
+
+def _demo_letters(db: Database, config_file: Path) -> None:
+    """Previews of this week's letters: a mentee's, her mentor's and the coordinator's."""
+    from tracker.config import load_config
+    from tracker.mail.delivery import write_previews
+    from tracker.mail.weeks import current_week
+
+    config = load_config(config_file)
+    week = current_week(utcnow(), config.mail, config.tracker.timezone)
+    paths = write_previews(
+        db, config, week, DEMO_DIR / "letters", ("mentee-01", "mentor-01", "coordinator")
+    )
+    for path in paths:
+        console.print(f"weekly letter preview: {path.resolve().as_uri()}")
 
 
 def status(ctx: typer.Context) -> None:

@@ -38,6 +38,8 @@ TICK_SECONDS = 30.0
 HEARTBEAT_SECONDS = 30.0
 PURGE_HOUR_UTC = 3
 TICK_BATCH = 500
+# The weekly letter's job looks this often whether letters are due (sending moment, retries).
+MAIL_MINUTES = 15
 JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
 
@@ -113,6 +115,31 @@ def backup() -> None:
         logger.info("daily backup: %s", result.path)
 
 
+def mail() -> None:
+    """The weekly letter: record this week's letters once they are due, send what is due."""
+    from tracker.mail.delivery import run_due
+    from tracker.mail.smtp import SmtpTransport
+    from tracker.mail.tokens import letter_secret
+
+    rt = _runtime()
+    if not rt.config.mail.enabled:
+        return
+    try:
+        transport = SmtpTransport.from_config(rt.config)
+        secret = letter_secret(rt.config)
+    except TrackerError as exc:
+        logger.error("weekly letter not sent: %s (see `tracker check`)", exc)
+        return
+    report = run_due(rt.db, rt.config, transport, secret)
+    if report is not None and (report.planned or report.sent or report.failed):
+        logger.info(
+            "weekly letter: %d recorded, %d sent, %d failed",
+            report.planned,
+            len(report.sent),
+            len(report.failed),
+        )
+
+
 # -- the process ----------------------------------------------------------------------------
 def check_single(db: Database) -> None:
     """Raise SchedulerRunning when another live scheduler beats on this store."""
@@ -161,6 +188,13 @@ def build_scheduler(
             minute=37,
             id="backup",
         )
+    scheduler.add_job(
+        "tracker.polling.scheduler:mail",
+        "interval",
+        minutes=MAIL_MINUTES,
+        id="mail",
+        **JOB_DEFAULTS,
+    )
     return scheduler
 
 

@@ -136,20 +136,25 @@ def consent_status(db: Database, person_key: str) -> ConsentStatus:
 def consent_list(db: Database) -> list[ConsentStatus]:
     """Everyone's consent, ordered by cohort, role and key."""
     with db.session() as session:
-        cohorts: dict[int, str] = dict(session.execute(select(Cohort.id, Cohort.key)).all())
-        people = session.scalars(select(Person).order_by(Person.key)).all()
-        rows = [
-            ConsentStatus(
-                person_key=p.key,
-                display_name=p.display_name,
-                role=p.role,
-                cohort_key=cohorts.get(p.cohort_id) if p.cohort_id is not None else None,
-                given=p.consent_given,
-                withdrawn=p.consent_withdrawn,
-                platforms=_split(p.consent_platforms),
-            )
-            for p in people
-        ]
+        return consent_statuses(session)
+
+
+def consent_statuses(session: Session) -> list[ConsentStatus]:
+    """Everyone's consent within an open session, ordered by cohort, role and key."""
+    cohorts: dict[int, str] = dict(session.execute(select(Cohort.id, Cohort.key)).all())
+    people = session.scalars(select(Person).order_by(Person.key)).all()
+    rows = [
+        ConsentStatus(
+            person_key=p.key,
+            display_name=p.display_name,
+            role=p.role,
+            cohort_key=cohorts.get(p.cohort_id) if p.cohort_id is not None else None,
+            given=p.consent_given,
+            withdrawn=p.consent_withdrawn,
+            platforms=_split(p.consent_platforms),
+        )
+        for p in people
+    ]
     return sorted(rows, key=lambda r: (r.cohort_key or "", r.role, r.person_key))
 
 

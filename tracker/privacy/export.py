@@ -67,6 +67,14 @@ TABLE_DOCS: dict[str, tuple[str, str]] = {
         "Verlauf Ihrer Einwilligung: jede Erteilung und jeder Widerruf, mit Datum.",
         "History of your consent: every grant and withdrawal, with its date.",
     ),
+    "letter_optin": (
+        "Verlauf Ihrer Zustimmung zum Wochenbrief: jede Zusage und jede Abbestellung.",
+        "History of your agreement to the weekly letter: every yes and every unsubscribe.",
+    ),
+    "letter": (
+        "Die Wochenbriefe an Sie: Woche, Zustellstand, Versuche und Zeitpunkte.",
+        "The weekly letters to you: week, delivery state, attempts and times.",
+    ),
     "tandem": (
         "Ihre Tandems (Mentee und Mentorin, als interne Nummern).",
         "Your tandems (mentee and mentor, as internal numbers).",

@@ -3,7 +3,8 @@
 A person's data is her ``person`` row and every row that hangs off it: her accounts and what was
 polled from them (snapshots, post metrics, poll attempts), her consent history, the tandems she
 is in with their goals and check-in notes, notes she wrote elsewhere, her self-assessment
-answers and the ratings her mentor gave her (or she gave as a mentor), her logins, invitations
+answers and the ratings her mentor gave her (or she gave as a mentor), her weekly letters
+and their opt-in history, her logins, invitations
 and failed logins under her email addresses. Audit entries are handled apart: they are records
 of other people's actions too, so erasure pseudonymises them instead of deleting them.
 """
@@ -24,6 +25,8 @@ from tracker.store.models import (
     ConsentEvent,
     Goal,
     Invite,
+    Letter,
+    LetterOptin,
     LoginFailure,
     Person,
     PollAttempt,
@@ -53,6 +56,7 @@ SECRET_COLUMNS: dict[str, tuple[str, ...]] = {
 ACTOR_COLUMNS: tuple[tuple[type, str], ...] = (
     (AuditEntry, "viewer"),
     (ConsentEvent, "recorded_by"),
+    (LetterOptin, "recorded_by"),
     (Goal, "created_by"),
     (Goal, "done_by"),
 )
@@ -157,6 +161,8 @@ def owned_rows(scope: PersonScope) -> list[Selection]:
         Selection(table_of(Tandem), _in(Tandem.id, scope.tandem_ids)),
         Selection(table_of(Account), Account.person_id == pid),
         Selection(table_of(ConsentEvent), ConsentEvent.person_id == pid),
+        Selection(table_of(LetterOptin), LetterOptin.person_id == pid),
+        Selection(table_of(Letter), Letter.person_id == pid),
         Selection(
             table_of(Invite), or_(Invite.person_id == pid, _email_in(Invite.email, scope.emails))
         ),

@@ -387,3 +387,36 @@ class SelfAssessmentAnswer(Base):
     # The free-text answer ("Was möchte ich als Nächstes lernen?"), at most 2,000 characters.
     text: Mapped[str | None] = mapped_column(String(2000))
     submitted_at: Mapped[datetime]
+
+
+class LetterOptin(Base):
+    """The history of a person's agreement to the weekly letter: every yes and no, and who
+    recorded it (the last entry decides)."""
+
+    __tablename__ = "letter_optin"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # given / withdrawn
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Letter(Base):
+    """One weekly letter to one person: recorded before it is sent and again after, so that
+    a restart neither sends it twice nor skips it."""
+
+    __tablename__ = "letter"
+    __table_args__ = (UniqueConstraint("person_id", "week", name="uq_letter_person_week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, e.g. 2026-W48
+    kind: Mapped[str] = mapped_column(String(16))  # mentee / mentor / coordinator
+    # pending, sending, sent, failed (retried later), given_up, skipped (no opt-in any more)
+    status: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]

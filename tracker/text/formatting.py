@@ -18,6 +18,7 @@ from tracker.text import LOCALES, language, text
 
 UNKNOWN = "–"
 DATE_FORMATS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+DAY_MONTH_FORMATS = {"de": "dd.MM.", "en": "d MMM"}
 DATETIME_FORMATS = {"de": "dd.MM.yyyy, HH:mm", "en": "d MMM yyyy, HH:mm"}
 # The same formats for Plotly's d3 axis labels.
 CHART_DATE_FORMATS = {"de": "%d.%m.%Y", "en": "%d %b %Y"}
@@ -76,6 +77,11 @@ def fmt_date(value: date | datetime | None, lang: str | None = None, tz: str | N
             raise ValueError("fmt_date needs the time zone to show a moment as a day")
         value = value.astimezone(zone(tz)).date() if value.tzinfo else value.date()
     return format_date(value, format=DATE_FORMATS[language(lang)], locale=_locale(lang))
+
+
+def fmt_day_month(value: date, lang: str | None = None) -> str:
+    """A day without its year, for chart labels: ``30.11.`` in German, ``30 Nov`` in English."""
+    return format_date(value, format=DAY_MONTH_FORMATS[language(lang)], locale=_locale(lang))
 
 
 def fmt_datetime(value: datetime | None, lang: str | None, tz: str) -> str:
