@@ -412,7 +412,7 @@ def test_cli_backup_restore_and_erase_keep_the_log_beside_the_backups(
     target = f"sqlite:///{tmp_path / 'lost-and-found.db'}"
     assert main(["--config", config, "--db", target, "restore", str(file)]) == 0
     out = capsys.readouterr().out
-    assert "1 erased people erased again" in out and "person" in out
+    assert "1 erased person erased again" in out and "person" in out
     fresh = Database(target)
     assert mentions(fresh, WILMA) == [] and row_counts(fresh)["person"] == 4
     fresh.dispose()
