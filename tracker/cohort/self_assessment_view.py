@@ -1,8 +1,10 @@
-"""What the self-assessment components show, read through tracker: a mentee's rounds with her
-answers, her mentor's rating and her measured figures, and a cohort's median change per item.
+"""The self-assessment as the pages show it: a mentee's rounds with their state, her answers,
+her mentor's rating and her measured figures; and which rounds a cohort's median change per
+item spans (kickoff to closing, or to the midpoint before the closing round has begun).
 
-Nothing is computed here: rounds and answers come from ``tracker.programme.self_assessment``,
-figures from ``tracker.cohort.self_assessment_change``. Callers have authorised the person.
+Rounds and answers come from ``tracker.programme.self_assessment``, figures from
+``tracker.cohort.self_assessment_change``; the pages only format these views. Callers have
+authorised the person.
 """
 
 from __future__ import annotations
