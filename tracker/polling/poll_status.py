@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -206,12 +208,39 @@ def poll_counts(session: Session, since: datetime) -> dict[int, PollCounts]:
 NO_POLLS = PollCounts(attempts=0, failures=0, last_success=None)
 
 
+# Last outcomes that make an account count as a problem on the status page.
+PROBLEM_OUTCOMES = ("not_found", "unavailable", "auth_failed", "error", "rate_limited")
+
+
 @dataclass(frozen=True)
 class AccountHealth:
     """One account's status with its poll record since ``on - RECENT``."""
 
     status: AccountStatus
     counts: PollCounts
+
+    @property
+    def problem(self) -> bool:
+        """Not active, or its last poll failed."""
+        return self.status.state != "active" or self.status.last_outcome in PROBLEM_OUTCOMES
+
+
+@dataclass(frozen=True)
+class PlatformHealth:
+    """How many accounts of a platform are fine and how many have a problem."""
+
+    platform: str
+    ok: int
+    problems: int
+
+
+def platform_health(lines: Sequence[AccountHealth]) -> list[PlatformHealth]:
+    """Accounts fine and with a problem, per platform (by platform name)."""
+    ok: Counter[str] = Counter()
+    bad: Counter[str] = Counter()
+    for line in lines:
+        (bad if line.problem else ok)[line.status.platform] += 1
+    return [PlatformHealth(p, ok[p], bad[p]) for p in sorted(set(ok) | set(bad))]
 
 
 def account_health(session: Session, on: datetime) -> list[AccountHealth]:
