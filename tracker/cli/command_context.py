@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -83,6 +84,16 @@ class State:
     def t(self, key: str, **values: object) -> str:
         """The message ``cli.<key>`` in the language of messages."""
         return text(f"cli.{key}", self.lang, **values)
+
+    def day(self, value: str | None, option: str) -> date | None:
+        """The day ``value`` (YYYY-MM-DD) given for ``option``; None when not given. A bad
+        one is a usage error (exit code 2) naming the option."""
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise typer.BadParameter(self.t("bad_day"), param_hint=option) from exc
 
     def n(self, key: str, number: float, **values: object) -> str:
         """The plural form of ``cli.<key>`` for ``number`` (shown as ``{count}``)."""

@@ -60,10 +60,7 @@ def report(
     if fmt not in REPORT_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(REPORT_FORMATS)}", param_hint="--format")
     lang = _language(ctx_state, lang, document=True)
-    try:
-        day = date.fromisoformat(today) if today else None
-    except ValueError as exc:
-        raise typer.BadParameter(ctx_state.t("bad_day"), param_hint="--today") from exc
+    day = ctx_state.day(today, "--today")
     # Lazy: the tracker package imports dashboards only inside the commands that render.
     from dashboards.report.html_report import write_report
 
@@ -105,10 +102,7 @@ def goals_add(
     from tracker.programme.goals import add_goal, find_tandem
 
     st = state(ctx)
-    try:
-        due_day = date.fromisoformat(due) if due else None
-    except ValueError as exc:
-        raise typer.BadParameter(st.t("bad_day"), param_hint="--due") from exc
+    due_day = st.day(due, "--due")
     with st.db.write() as session:
         found = find_tandem(session, tandem)
         goal = add_goal(
@@ -141,10 +135,7 @@ def goals_list(
 
     st = state(ctx)
     lang = _language(st, lang)
-    try:
-        day = date.fromisoformat(today) if today else date.today()
-    except ValueError as exc:
-        raise typer.BadParameter(st.t("bad_day"), param_hint="--today") from exc
+    day = st.day(today, "--today") or date.today()
     with st.db.session() as session:
         stmt = (
             select(Goal, Tandem.mentee_id, Person.key)

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -80,29 +81,28 @@ def account_statuses(session: Session, on: datetime) -> list[AccountStatus]:
         .outerjoin(Cohort, Person.cohort_id == Cohort.id)
         .order_by(Person.key, Account.platform, Account.handle)
     ).all()
-    followers = dict(
-        session.execute(
-            select(ProfileSnapshot.account_id, ProfileSnapshot.followers).join(
-                last_snap,
-                (last_snap.c.account_id == ProfileSnapshot.account_id)
-                & (last_snap.c.at == ProfileSnapshot.taken_at),
+
+    def at_snapshot(value: Any, moment: Any) -> dict[int, int | None]:
+        """``value`` of each account's snapshot taken at ``moment`` (its last or first)."""
+        return dict(
+            session.execute(
+                select(ProfileSnapshot.account_id, value).join(
+                    last_snap,
+                    (last_snap.c.account_id == ProfileSnapshot.account_id)
+                    & (moment == ProfileSnapshot.taken_at),
+                )
             )
-        ).all()
-    )
+            .tuples()
+            .all()
+        )
+
+    followers = at_snapshot(ProfileSnapshot.followers, last_snap.c.at)
     last_try = (
         select(PollAttempt.account_id, func.max(PollAttempt.id).label("id"))
         .group_by(PollAttempt.account_id)
         .subquery()
     )
-    first_posts = dict(
-        session.execute(
-            select(ProfileSnapshot.account_id, ProfileSnapshot.posts).join(
-                last_snap,
-                (last_snap.c.account_id == ProfileSnapshot.account_id)
-                & (last_snap.c.first == ProfileSnapshot.taken_at),
-            )
-        ).all()
-    )
+    first_posts = at_snapshot(ProfileSnapshot.posts, last_snap.c.first)
     attempts = {
         a.account_id: a
         for a in session.scalars(
