@@ -53,14 +53,22 @@ def normalize_version(value: str | None) -> str:
     return text if text.startswith("v") else f"v{text}"
 
 
-def usage_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds until access returns, from ``X-Business-Use-Case-Usage`` when Meta tells it."""
-    raw = headers.get("x-business-use-case-usage") or headers.get("X-Business-Use-Case-Usage")
+def _json_header(headers: Mapping[str, str], name: str) -> Any:
+    """The JSON object in header ``name`` (either case); None when missing or not JSON."""
+    raw = headers.get(name.lower()) or headers.get(name)
     if not raw:
         return None
     try:
         usage = json.loads(raw)
     except ValueError:
+        return None
+    return usage if isinstance(usage, Mapping) else None
+
+
+def usage_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds until access returns, from ``X-Business-Use-Case-Usage`` when Meta tells it."""
+    usage = _json_header(headers, "X-Business-Use-Case-Usage")
+    if usage is None:
         return None
     minutes = [
         entry.get("estimated_time_to_regain_access")
@@ -75,12 +83,8 @@ def usage_retry_after(headers: Mapping[str, str]) -> float | None:
 
 def usage_remaining(headers: Mapping[str, str]) -> int | None:
     """Percent of the app's call budget left, from ``X-App-Usage`` (Meta reports percent used)."""
-    raw = headers.get("x-app-usage") or headers.get("X-App-Usage")
-    if not raw:
-        return None
-    try:
-        usage = json.loads(raw)
-    except ValueError:
+    usage = _json_header(headers, "X-App-Usage")
+    if usage is None:
         return None
     used = [v for v in usage.values() if isinstance(v, int | float)]
     return max(0, 100 - int(max(used))) if used else None

@@ -188,7 +188,7 @@ def impact_report(cohort_key: str) -> Response:
     """The impact report for funders (pseudonyms only), as a self-contained HTML file;
     ``?named=1`` gives the programme team's internal version with names."""
     viewer = _coordinator()
-    from dashboards.report.html_report import build_summary, render_html, self_assessment_rows
+    from dashboards.report.html_report import build_summary, report_html
 
     named = request.args.get("named", "").lower() in ("1", "true", "yes", "ja")
     try:
@@ -197,9 +197,8 @@ def impact_report(cohort_key: str) -> Response:
         abort(404)
     audit(viewer, None, f"report{'.named' if named else ''}:{cohort_key}")
     questionnaire = app_state().config.self_assessment
-    rows = self_assessment_rows(app_state().db, cohort_key, questionnaire)
-    body = render_html(
-        summary, current_language(), named=named, self_assessment=rows, questionnaire=questionnaire
+    body = report_html(
+        app_state().db, summary, current_language(), questionnaire, named=named
     ).encode("utf-8")
     suffix = "-intern" if named else ""
     return _download(body, f"report-{cohort_key}{suffix}.html", "text/html; charset=utf-8")

@@ -1,5 +1,5 @@
-"""Tables for people: German (or English) column headers and translated codes, from the
-dashboard's text table. Tables for programs keep English snake_case names and the codes."""
+"""Tables for people: German (or English) column headers and translated codes, from the text
+catalogue (``tracker.text``). Tables for programs keep English snake_case names and the codes."""
 
 from __future__ import annotations
 

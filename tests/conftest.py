@@ -34,6 +34,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def english_cli_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line's messages in English, which the tests read (German is the default;
+    tests/tracker/test_cli_language.py checks both)."""
+    monkeypatch.setenv("TRACKER_LANG", "en")
+
+
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     db = Database(f"sqlite:///{tmp_path / 'tracker.db'}")

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dash import dcc, html
-from sqlalchemy import select
 
 from dashboards.i18n import platform_label, t
 from tracker.config import PLATFORM_NAMES
-from tracker.store.models import Account, Cohort, Person
+from tracker.programme.people_overview import FormChoices, form_choices
 
 ROLES = ("mentee", "mentor", "coordinator", "comparison")
 PLATFORMS = tuple(p for p in PLATFORM_NAMES if p != "demo")
@@ -26,12 +25,13 @@ def field(label: str, component: Any) -> Any:
     return html.Div([html.Label(label), component])
 
 
-def people_options(session: Any, role: str | None = None) -> list[dict[str, str]]:
+def people_options(choices: FormChoices, role: str | None = None) -> list[dict[str, str]]:
     """Dropdown options for the people (of one ``role`` when given), by name."""
-    stmt = select(Person).order_by(Person.display_name)
-    if role:
-        stmt = stmt.where(Person.role == role)
-    return [{"label": f"{p.display_name} ({p.key})", "value": p.key} for p in session.scalars(stmt)]
+    return [
+        {"label": f"{name} ({key})", "value": key}
+        for key, name, their_role in choices.people
+        if role is None or their_role == role
+    ]
 
 
 @dataclass(frozen=True)
@@ -47,21 +47,18 @@ class AdminChoices:
 
 def load_choices(session: Any) -> AdminChoices:
     """The people, cohorts and accounts to choose from in the forms."""
+    choices = form_choices(session)
     return AdminChoices(
-        people=people_options(session),
-        mentees=people_options(session, "mentee"),
-        mentors=people_options(session, "mentor"),
-        cohorts=[
-            {"label": c.name, "value": c.key}
-            for c in session.scalars(select(Cohort).order_by(Cohort.start.desc()))
-        ],
+        people=people_options(choices),
+        mentees=people_options(choices, "mentee"),
+        mentors=people_options(choices, "mentor"),
+        cohorts=[{"label": name, "value": key} for key, name in choices.cohorts],
         accounts=[
-            {"label": f"{p.display_name}: {platform_label(a.platform)} {a.handle}", "value": a.id}
-            for a, p in session.execute(
-                select(Account, Person)
-                .join(Person, Person.id == Account.person_id)
-                .order_by(Person.display_name, Account.platform)
-            )
+            {
+                "label": f"{a.person_name}: {platform_label(a.platform)} {a.handle}",
+                "value": a.account_id,
+            }
+            for a in choices.accounts
         ],
     )
 

@@ -8,34 +8,32 @@ from typing import Any
 from dash import html
 
 from dashboards.i18n import fmt_date, label_of, platform_label, t
-from tracker.store.models import Person
+from tracker.privacy.consent import ConsentStatus
+from tracker.programme.people_overview import PersonOverview
 
 
-def consent_cover(person: Person, lang: str) -> str:
+def consent_cover(consent: ConsentStatus, lang: str) -> str:
     """The platforms a person's consent covers, as shown in the people list."""
-    if person.consent_given is None:
+    if consent.given is None:
         return "–"
-    if not person.consent_platforms:
+    if consent.platforms is None:
         return t("admin.consent_all", lang)
-    names = [p.strip() for p in person.consent_platforms.split(",") if p.strip()]
-    return ", ".join(platform_label(p, lang) for p in names)
+    return ", ".join(platform_label(p, lang) for p in consent.platforms)
 
 
-def people_table(
-    people: Sequence[Person], counts: dict[int, int], partners: dict[int, list[str]], lang: str
-) -> Any:
+def people_table(people: Sequence[PersonOverview], lang: str) -> Any:
     """The people with their consent, number of accounts and mentors."""
     rows = [
         html.Tr(
             [
-                html.Td(p.key),
-                html.Td(p.display_name),
-                html.Td(label_of("role", p.role, lang)),
-                html.Td(fmt_date(p.consent_given, lang)),
-                html.Td(fmt_date(p.consent_withdrawn, lang)),
-                html.Td(consent_cover(p, lang)),
-                html.Td(str(counts.get(p.id, 0)), className="num"),
-                html.Td(", ".join(partners.get(p.id, []))),
+                html.Td(p.consent.person_key),
+                html.Td(p.consent.display_name),
+                html.Td(label_of("role", p.consent.role, lang)),
+                html.Td(fmt_date(p.consent.given, lang)),
+                html.Td(fmt_date(p.consent.withdrawn, lang)),
+                html.Td(consent_cover(p.consent, lang)),
+                html.Td(str(p.accounts), className="num"),
+                html.Td(", ".join(p.mentors)),
             ]
         )
         for p in people

@@ -7,7 +7,6 @@ from typing import Any
 
 import dash
 from dash import Input, Output, State, callback
-from sqlalchemy import select
 
 from connectors.base import utcnow
 from connectors.errors import BadHandle
@@ -27,6 +26,7 @@ from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.config import PersonEntry
 from tracker.errors import TrackerError
 from tracker.programme.manual_entry import ManualCounts, record_on_day
+from tracker.programme.people_overview import people_overview
 from tracker.programme.structure import (
     Changes,
     add_account,
@@ -34,7 +34,6 @@ from tracker.programme.structure import (
     upsert_person,
     upsert_tandem,
 )
-from tracker.store.models import Account, Person, Tandem
 
 dash.register_page(__name__, path="/verwaltung", name="Verwaltung", order=5)
 
@@ -219,12 +218,6 @@ def list_people(_saved: Any) -> Any:
     except AccessDenied:
         return denied(lang)
     with app_state().db.session() as session:
-        people = session.scalars(select(Person).order_by(Person.role, Person.key)).all()
-        counts: dict[int, int] = {}
-        for account in session.scalars(select(Account)):
-            counts[account.person_id] = counts.get(account.person_id, 0) + 1
-        partners: dict[int, list[str]] = {}
-        for tandem in session.scalars(select(Tandem)):
-            partners.setdefault(tandem.mentee_id, []).append(tandem.mentor.display_name)
+        people = people_overview(session)
     audit(viewer, None, "admin.people")
-    return people_table(people, counts, partners, lang)
+    return people_table(people, lang)

@@ -5,7 +5,6 @@ same summary the impact report formats, under the report's labels."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import dash
@@ -17,9 +16,9 @@ from dashboards.i18n import current_language, fmt_date, fmt_decimal, fmt_int, fm
 from dashboards.pages.common import denied
 from dashboards.programme.cohort_table import SORT_KEYS, CohortView, cohort_view, sort_rows
 from dashboards.progress.self_assessment_form import cohort_card
-from dashboards.report.html_report import effect_key, effect_platforms
 from dashboards.request_context import app_state, current_viewer
 from tracker.cohort.cohort_summary import CohortSummary, load_summary
+from tracker.cohort.event_effects import effect_key, effect_platforms, effects_by_event
 from tracker.errors import NotFoundError
 from tracker.explain import explain_metric, platform_name
 from tracker.programme.structure import cohorts
@@ -186,21 +185,15 @@ def _posting(summary: CohortSummary, lang: str) -> Any:
 def _effects(summary: CohortSummary, lang: str) -> Any:
     """Per event: each metric before -> after with its n; engagement per platform."""
     text = Section("report", lang)
-    platforms = effect_platforms(summary)
+    platforms = effect_platforms(summary.effects)
     keys = ["posts_per_week", "follower_growth"] + [effect_key("engagement", p) for p in platforms]
-    by: dict[tuple[date, str, str], dict[str, Any]] = {}
-    complete: dict[tuple[date, str, str], bool] = {}
-    for effect in summary.effects:
-        at = (effect.event_date, effect.kind, effect.title)
-        by.setdefault(at, {})[effect_key(effect.metric, effect.platform)] = effect
-        complete[at] = effect.complete
     rows = []
-    for (day, kind, title), found in by.items():
-        cells = [event_label(kind, title, lang), fmt_date(day, lang)]
-        if not complete[(day, kind, title)]:
+    for event in effects_by_event(summary.effects):
+        cells = [event_label(event.kind, event.title, lang), fmt_date(event.event_date, lang)]
+        if not event.complete:
             cells[1] += f" ({text['partial']})"
         for key in keys:
-            e = found.get(key)
+            e = event.by_key.get(key)
             cells.append(
                 "–"
                 if e is None

@@ -3,7 +3,6 @@ accounts needing action, and the poller's last heartbeat."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -31,18 +30,14 @@ from tracker.polling.poll_status import (
     AccountStatus,
     PauseStatus,
     account_health,
+    platform_health,
     platform_pauses,
 )
 
 dash.register_page(__name__, path="/status", name="Datenstatus", order=4)
 
-PROBLEM_OUTCOMES = ("not_found", "unavailable", "auth_failed", "error", "rate_limited")
 TABLE_ID = "status-accounts"
 PAGE_SIZE = 50
-
-
-def _problem(line: AccountHealth) -> bool:
-    return line.status.state != "active" or line.status.last_outcome in PROBLEM_OUTCOMES
 
 
 # Column id -> (heading key, the raw value the column sorts by).
@@ -155,10 +150,6 @@ def _cell_table(headings: list[tuple[str, bool]], rows: list[list[Any]], **kwarg
 
 
 def _per_platform(lines: list[AccountHealth], lang: str) -> Any:
-    ok: Counter[str] = Counter()
-    bad: Counter[str] = Counter()
-    for line in lines:
-        (bad if _problem(line) else ok)[line.status.platform] += 1
     return _cell_table(
         [
             (t("col.platform", lang), False),
@@ -167,11 +158,13 @@ def _per_platform(lines: list[AccountHealth], lang: str) -> Any:
         ],
         [
             [
-                html.Td(platform_label(p)),
-                html.Td(fmt_int(ok[p], lang), className="num"),
-                html.Td(fmt_int(bad[p], lang), className="num state-bad" if bad[p] else "num"),
+                html.Td(platform_label(p.platform)),
+                html.Td(fmt_int(p.ok, lang), className="num"),
+                html.Td(
+                    fmt_int(p.problems, lang), className="num state-bad" if p.problems else "num"
+                ),
             ]
-            for p in sorted(set(ok) | set(bad))
+            for p in platform_health(lines)
         ],
     )
 

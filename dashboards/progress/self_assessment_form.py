@@ -28,9 +28,9 @@ from dashboards.i18n import (
     t,
 )
 from dashboards.pages.common import denied
-from dashboards.progress.self_assessment_data import PersonView, cohort_view, person_view
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.cohort.self_assessment_change import ItemChange
+from tracker.cohort.self_assessment_view import PersonView, cohort_view, person_view
 from tracker.errors import SelfAssessmentError
 from tracker.privacy.retention import local_today
 from tracker.programme.questionnaire import Item, Questionnaire

@@ -36,7 +36,9 @@ from dashboards.report.naming import Naming, naming
 from dashboards.report.report_tables import write_csv, write_xlsx
 from dashboards.static_files import plotly_locale_script
 from tracker.cohort.cohort_summary import CohortSummary, PersonSummary, load_summary
-from tracker.cohort.self_assessment_change import ItemChange, cohort_changes_by_key
+from tracker.cohort.event_effects import effect_key, effect_platforms, effects_by_event
+from tracker.cohort.self_assessment_change import ItemChange
+from tracker.cohort.self_assessment_view import cohort_change_span
 from tracker.explain import (
     describe_milestone,
     evidence_text,
@@ -212,7 +214,7 @@ def charts(summary: CohortSummary, lang: str, names: Naming | None = None) -> di
         )
     ]
     # Engagement per platform, never pooled: one chart per platform measured.
-    for platform in effect_platforms(summary):
+    for platform in effect_platforms(summary.effects):
         on = [e for e in summary.effects if e.metric == "engagement" and e.platform == platform]
         title = text["engagement_on"].format(platform=platform_name(platform, lang))
         out["effects"].append(_chart(event_effects_figure(on, "engagement", lang, title=title)))
@@ -239,29 +241,12 @@ def _growth_rows(summary: CohortSummary) -> list[tuple[str, Any, Any]]:
     return [(p, mentee.get(p), other.get(p)) for p in sorted(set(mentee) | set(other))]
 
 
-def effect_key(metric: str, platform: str | None) -> str:
-    """The column of an effect: its metric, engagement per platform (``engagement:x``)."""
-    return metric if platform is None else f"{metric}:{platform}"
-
-
-def effect_platforms(summary: CohortSummary) -> list[str]:
-    """The platforms with an engagement effect measured for any event (n > 0), by name: a
-    platform without follower counts (blogs) has no engagement rate to compare."""
-    return sorted({e.platform for e in summary.effects if e.platform and e.people})
-
-
 def _effect_rows(summary: CohortSummary, lang: str) -> list[tuple[str, date, bool, dict[str, Any]]]:
     """Per event: its label, day, whether the window after it has passed, and its effects by
     :func:`effect_key`."""
-    rows: dict[tuple[date, str, str], dict[str, Any]] = {}
-    complete: dict[tuple[date, str, str], bool] = {}
-    for e in summary.effects:
-        key = (e.event_date, e.kind, e.title)
-        rows.setdefault(key, {})[effect_key(e.metric, e.platform)] = e
-        complete[key] = e.complete
     return [
-        (event_label(kind, title, lang), day, complete[(day, kind, title)], metrics)
-        for (day, kind, title), metrics in rows.items()
+        (event_label(e.kind, e.title, lang), e.event_date, e.complete, e.by_key)
+        for e in effects_by_event(summary.effects)
     ]
 
 
@@ -275,15 +260,17 @@ def _environment() -> jinja2.Environment:
 
 
 def self_assessment_rows(
-    db: Database, cohort_key: str, questionnaire: Questionnaire
-) -> list[tuple[str, ItemChange]] | None:
-    """The cohort's median change per self-assessment item, labelled in German and English
-    (no names, no free text); None when the questionnaire is off."""
+    db: Database, summary: CohortSummary, questionnaire: Questionnaire
+) -> tuple[str, list[tuple[str, ItemChange]]] | None:
+    """The later round compared with the kickoff (the closing, or the midpoint before the
+    closing round has begun, as on the programme page) and the cohort's median change per
+    self-assessment item (no names, no free text); None when the questionnaire is off."""
     with db.session() as session:
-        changes = cohort_changes_by_key(session, questionnaire, cohort_key)
-    if changes is None:
+        span = cohort_change_span(session, questionnaire, summary.data.cohort_id, summary.today)
+    if span is None:
         return None
-    return [(c.item, c) for c in changes]
+    end, changes = span
+    return end, [(c.item, c) for c in changes]
 
 
 def render_html(
@@ -292,6 +279,7 @@ def render_html(
     named: bool = False,
     self_assessment: Sequence[tuple[str, ItemChange]] | None = None,
     questionnaire: Questionnaire | None = None,
+    self_assessment_end: str = "closing",
 ) -> str:
     """The whole report as one HTML document: pseudonyms only, unless ``named`` (the
     programme team's internal version, marked as such at its top); with ``self_assessment``
@@ -340,18 +328,40 @@ def render_html(
         "names": names.labels,
         "growth_rows": _growth_rows(summary),
         "effect_rows": _effect_rows(summary, lang),
-        "effect_platforms": effect_platforms(summary),
+        "effect_platforms": effect_platforms(summary.effects),
         "end_label": end_label(summary, lang),
         "problems": [a for a in summary.accounts if a.in_error or a.gaps],
         "mean_coverage": _median([a.coverage for a in summary.accounts]),
         "few": len(summary.mentees) <= PER_PERSON_BARS_UP_TO,
         "self_assessment": labelled,
+        "sa_midpoint": self_assessment_end == "midpoint",
     }
     env = _environment()
     env.filters["platform_name"] = lambda p: platform_name(p, lang)
     env.filters["evidence_text"] = lambda e: evidence_text(e, lang)
     env.filters["effect_column"] = lambda p: effect_key("engagement", p)
     return env.get_template("report.html").render(**context)
+
+
+def report_html(
+    db: Database,
+    summary: CohortSummary,
+    lang: str,
+    questionnaire: Questionnaire,
+    *,
+    named: bool = False,
+) -> str:
+    """The whole report as one HTML document, with the cohort's self-assessment changes."""
+    span = self_assessment_rows(db, summary, questionnaire)
+    end, rows = span if span is not None else ("closing", None)
+    return render_html(
+        summary,
+        lang,
+        named=named,
+        self_assessment=rows,
+        questionnaire=questionnaire,
+        self_assessment_end=end,
+    )
 
 
 def write_report(
@@ -380,10 +390,6 @@ def write_report(
         return [write_xlsx(summary, out, lang, named=named, timezone=timezone)]
     out.parent.mkdir(parents=True, exist_ok=True)
     questionnaire = questionnaire or Questionnaire()
-    rows = self_assessment_rows(db, cohort_key, questionnaire)
-    out.write_text(
-        render_html(summary, lang, named=named, self_assessment=rows, questionnaire=questionnaire),
-        encoding="utf-8",
-    )
+    out.write_text(report_html(db, summary, lang, questionnaire, named=named), encoding="utf-8")
     logger.info("report written to %s", out)
     return [out]

@@ -89,17 +89,17 @@ def _answer(db: Database, later: str = "closing") -> None:
         )
 
 
-def _expected(db: Database) -> dict[str, tuple[float, int]]:
-    """Per item: the median of closing minus kickoff over mentees with both, and n."""
+def _expected(db: Database, later: str = "closing") -> dict[str, tuple[float, int]]:
+    """Per item: the median of ``later`` minus kickoff over mentees with both, and n."""
     with db.session() as session:
         rows = session.execute(LATEST).all()
     values: dict[tuple[int, str, str], int] = {(p, r, i): v for p, r, i, v in rows}
     out = {}
     for item in ("plan", "privacy", "audience"):
         changes = [
-            values[(p, "closing", item)] - values[(p, "kickoff", item)]
+            values[(p, later, item)] - values[(p, "kickoff", item)]
             for p in {p for p, _r, _i in values}
-            if (p, "closing", item) in values and (p, "kickoff", item) in values
+            if (p, later, item) in values and (p, "kickoff", item) in values
         ]
         out[item] = (statistics.median(changes), len(changes))
     return out
@@ -111,18 +111,24 @@ def _row(html: str, statement: str) -> list[str]:
     return re.findall(r'<td class="n">([^<]*)</td>', match.group(1))
 
 
+def _section(html: str) -> str:
+    return html[html.index('id="self-assessment"') : html.index('id="goals"')]
+
+
 def test_report_shows_the_median_change_recomputed_from_sql(
     client_for: Any, web_db: tuple[Database, Any]
 ) -> None:
+    # Before the closing round has begun the report compares the kickoff with the midpoint,
+    # as the programme page does.
     db, _data = web_db
-    _answer(db)
-    expected = _expected(db)
+    _answer(db, later="midpoint")
+    expected = _expected(db, later="midpoint")
     # plan: +3 and +1 -> 2 (n 2); privacy: +1 and 0 -> 0.5; audience: only mentee-a has both.
     assert expected == {"plan": (2, 2), "privacy": (0.5, 2), "audience": (-1, 1)}
     response = client_for("coordinator").get("/report/c1.html")
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    section = html[html.index('id="self-assessment"') : html.index('id="goals"')]
+    section = _section(response.get_data(as_text=True))
+    assert "zur Halbzeit" in section and "zum Abschluss" not in section
     for item, (change, n) in expected.items():
         label = Q.item(item).de  # type: ignore[union-attr]
         cells = _row(section, label)
@@ -133,6 +139,27 @@ def test_report_shows_the_median_change_recomputed_from_sql(
     # The funders' section names nobody and holds no free text.
     for secret in (WISH, "Berta", "mentee-a", "mentee-b"):
         assert secret not in section
+
+
+def test_after_the_closing_began_the_report_compares_kickoff_and_closing(
+    web_db: tuple[Database, Any],
+) -> None:
+    from dashboards.report.html_report import build_summary, report_html
+
+    db, _data = web_db
+    _answer(db)
+    expected = _expected(db)
+    assert expected == {"plan": (2, 2), "privacy": (0.5, 2), "audience": (-1, 1)}
+    with db.session() as session:
+        end = session.scalars(select(Cohort.end).where(Cohort.key == "c1")).one()
+    summary = build_summary(db, "c1", today=end + timedelta(days=1))
+    section = _section(report_html(db, summary, "de", Q))
+    assert "zum Abschluss" in section and "zur Halbzeit" not in section
+    for item, (change, n) in expected.items():
+        cells = _row(section, Q.item(item).de)  # type: ignore[union-attr]
+        sign = "+" if change > 0 else ""
+        assert cells[2] == f"{sign}{change:.1f}".replace(".", ","), (item, cells)
+        assert cells[3] == str(n), (item, cells)
 
 
 def test_programme_page_shows_the_change_to_the_midpoint_before_the_closing(

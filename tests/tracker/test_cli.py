@@ -74,3 +74,13 @@ def test_a_command_module_that_does_not_import_fails_the_cli_loudly() -> None:
     )
     assert run.returncode != 0, run.stdout
     assert "tracker.cli.record_commands" in run.stderr
+
+
+def test_a_bad_option_value_is_one_line_with_exit_code_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # typer.BadParameter is typer's own copy of click's exception: never a traceback.
+    code = main(["report", "--cohort", "c1", "--out", str(tmp_path / "r"), "--format", "pdf"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--format" in err and "html, csv, xlsx" in err and "Traceback" not in err

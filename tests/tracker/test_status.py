@@ -73,3 +73,31 @@ def test_missing_baseline_is_flagged_only_where_growth_was_missed(
     flagged = [line for line in out.splitlines() if "before the kickoff" in line]
     assert len(flagged) == 2
     assert any("erika@social.example" in line for line in flagged)
+
+
+def test_platform_health_counts_inactive_and_failed_accounts_as_problems() -> None:
+    from tracker.polling.poll_status import (
+        NO_POLLS,
+        AccountHealth,
+        AccountStatus,
+        PlatformHealth,
+        platform_health,
+    )
+
+    def line(platform: str, state: str, outcome: str | None) -> AccountHealth:
+        status = AccountStatus(
+            "mentee-01", "Erika Beispiel", "mentee", True, 1, platform, "erika", state, None,
+            None, None, None, outcome, None,
+        )  # fmt: skip
+        return AccountHealth(status, NO_POLLS)
+
+    lines = [
+        line("x", "active", "ok"),
+        line("x", "active", "rate_limited"),
+        line("mastodon", "auth_failed", "auth_failed"),
+        line("mastodon", "active", None),
+    ]
+    assert platform_health(lines) == [
+        PlatformHealth("mastodon", ok=1, problems=1),
+        PlatformHealth("x", ok=1, problems=1),
+    ]

@@ -8,10 +8,12 @@ import sys
 
 import click
 import typer
+from typer.exceptions import TyperException
 
 from connectors.errors import ConnectorError
-from tracker.cli.command_context import State
+from tracker.cli.command_context import State, message
 from tracker.errors import TrackerError
+from tracker.text import LANGUAGES
 
 app = typer.Typer(
     name="tracker",
@@ -48,13 +50,21 @@ def _root(
         help="SQLAlchemy database URL [default: from the config, else sqlite:///data/tracker.db].",
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what happens."),
+    lang: str = typer.Option(
+        None,
+        "--lang",
+        envvar="TRACKER_LANG",
+        help="Language of messages: de or en [default: tracker.language of the config].",
+    ),
 ) -> None:
     """Track how mentees in a reverse-mentoring programme grow on social media."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    ctx.obj = State(config_path=config, db_url=db)
+    if lang is not None and lang not in LANGUAGES:
+        raise typer.BadParameter("use de or en", param_hint="--lang")
+    ctx.obj = State(config_path=config, db_url=db, lang_given=lang)
 
 
 # A command module that fails to import fails the whole CLI loudly: never a missing command.
@@ -69,19 +79,27 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo(message("aborted"), err=True)
         return 130
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except TyperException as exc:
+        # Typer 0.29 raises its own copy of click's exceptions (typer.BadParameter): a bad
+        # option is one line and exit code 2, never a traceback.
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        return int(getattr(exc, "exit_code", 2))
     except TrackerError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(message("error", error=exc), err=True)
         return exc.exit_code
     except ConnectorError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(message("error", error=exc), err=True)
         return 1
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        click.echo(message("interrupted"), err=True)
         return 130
     return result if isinstance(result, int) else 0
 

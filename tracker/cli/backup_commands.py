@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tracker.cli.command_context import console, state
+from tracker.text.formatting import fmt_int
 
 
 def _passphrase(ctx: typer.Context, env_name: str | None) -> str | None:
@@ -43,17 +44,25 @@ def backup(
     st = state(ctx)
     result = take_backup(st.db, out, _passphrase(ctx, passphrase_env))
     m = result.manifest
+    lang = st.lang
     console.print(
         escape(
-            f"{result.path}: {result.size_bytes:,} bytes, schema {m.schema_revision}, "
-            f"{sum(m.tables.values()):,} rows in {len(m.tables)} tables, "
-            f"{'encrypted' if result.encrypted else 'not encrypted'}, sha256 {m.sha256}"
+            st.t(
+                "backup.written",
+                path=result.path,
+                size=fmt_int(result.size_bytes, lang),
+                schema=m.schema_revision,
+                rows=fmt_int(sum(m.tables.values()), lang),
+                tables=len(m.tables),
+                encrypted=st.t("backup.encrypted" if result.encrypted else "backup.not_encrypted"),
+                sha=m.sha256,
+            )
         )
     )
     if keep is not None or keep_days is not None:
         gone = prune(result.path.parent, keep or 0, keep_days or 0)
         for path in gone:
-            console.print(escape(f"deleted old backup {path}"))
+            console.print(escape(st.t("backup.deleted_old", path=path)))
 
 
 def restore(
@@ -88,24 +97,24 @@ def restore(
         file, db, passphrase=passphrase, force=force, erasure_logs=tuple(erasure_log)
     )
     m = result.manifest
-    table = Table(title=escape(f"restored {file} (taken {m.taken_at})"))
-    table.add_column("table")
-    table.add_column("rows in backup", justify="right")
-    table.add_column("rows now", justify="right")
+    lang = st.lang
+    table = Table(title=escape(st.t("restore.title", file=file, taken=m.taken_at)))
+    table.add_column(st.t("restore.col.table"))
+    table.add_column(st.t("restore.col.in_backup"), justify="right")
+    table.add_column(st.t("restore.col.now"), justify="right")
     for name in sorted(set(m.tables) | set(result.counts)):
-        before = m.tables.get(name)
         table.add_row(
-            name,
-            "–" if before is None else f"{before:,}",
-            f"{result.counts.get(name, 0):,}",
+            name, fmt_int(m.tables.get(name), lang), fmt_int(result.counts.get(name, 0), lang)
         )
     console.print(table)
     if m.schema_revision != result.schema_revision:
-        console.print(f"schema migrated from {m.schema_revision} to {result.schema_revision}")
+        console.print(
+            escape(st.t("restore.migrated", old=m.schema_revision, new=result.schema_revision))
+        )
     console.print(
-        f"{result.erased_again} erased people erased again"
+        st.n("restore.erased_again", result.erased_again)
         if result.erased_again
-        else "no erasure to re-apply"
+        else st.t("restore.no_erasure")
     )
 
 

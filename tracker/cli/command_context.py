@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -12,8 +13,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from tracker.config import DEFAULT_CONFIG, Config, load_config
+from tracker.errors import TrackerError
 from tracker.metrics import set_timezone
 from tracker.store.db import Database
+from tracker.text import DEFAULT_LANGUAGE, LANGUAGES, plural, text
+from tracker.text.formatting import fmt_int
 
 console = Console()
 err_console = Console(stderr=True)
@@ -58,8 +62,43 @@ def missing_sqlite_file(url: str) -> Path | None:
 class State:
     config_path: str | None
     db_url: str | None
+    lang_given: str | None = None
     _config: Config | None = field(default=None, repr=False)
     _db: Database | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        global _current
+        _current = self
+
+    @property
+    def lang(self) -> str:
+        """The language of messages: --lang (TRACKER_LANG), else the config's
+        ``[tracker] language``; German when the config cannot be read (its error is shown)."""
+        if self.lang_given in LANGUAGES:
+            return str(self.lang_given)
+        try:
+            return self.config.tracker.language
+        except TrackerError:
+            return DEFAULT_LANGUAGE
+
+    def t(self, key: str, **values: object) -> str:
+        """The message ``cli.<key>`` in the language of messages."""
+        return text(f"cli.{key}", self.lang, **values)
+
+    def day(self, value: str | None, option: str) -> date | None:
+        """The day ``value`` (YYYY-MM-DD) given for ``option``; None when not given. A bad
+        one is a usage error (exit code 2) naming the option."""
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise typer.BadParameter(self.t("bad_day"), param_hint=option) from exc
+
+    def n(self, key: str, number: float, **values: object) -> str:
+        """The plural form of ``cli.<key>`` for ``number`` (shown as ``{count}``)."""
+        values.setdefault("count", fmt_int(number, self.lang))
+        return plural(f"cli.{key}", number, self.lang, **values)
 
     @property
     def config(self) -> Config:
@@ -82,12 +121,10 @@ class State:
             url = self.config.database_url(self.db_url)
             hint = ""
             if self.config_path is None and DEMO_CONFIG.is_file():
-                hint = f"; for the demo add --config {DEMO_CONFIG}"
+                hint = self.t("db.demo_hint", config=DEMO_CONFIG)
             missing = missing_sqlite_file(url)
             if missing is not None:
-                raise StoreError(
-                    f"{missing}: no database there; run `tracker db upgrade` to create it{hint}"
-                )
+                raise StoreError(self.t("db.missing", file=missing, hint=hint))
             db = Database(url)
             problem = db.check()
             if problem:
@@ -101,6 +138,15 @@ class State:
         if self._db is None:
             self._db = Database(self.config.database_url(self.db_url))
         return self._db
+
+
+_current: State | None = None
+
+
+def message(key: str, **values: object) -> str:
+    """A message of the CLI itself (``cli.<key>``) in the language of the running command."""
+    lang = _current.lang if _current is not None else DEFAULT_LANGUAGE
+    return text(f"cli.{key}", lang, **values)
 
 
 def state(ctx: typer.Context) -> State:

@@ -11,8 +11,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tracker.cli.command_context import console, err_console, state
+from tracker.cli.command_context import State, console, err_console, state
 from tracker.errors import PrivacyError
+from tracker.text.formatting import fmt_int
 
 
 def operator() -> str:
@@ -32,15 +33,15 @@ def _day(text: str | None, ctx: typer.Context) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise PrivacyError(f"--on {text!r} is not a date such as 2025-03-01") from None
+        raise PrivacyError(state(ctx).t("consent.bad_day", value=repr(text))) from None
 
 
 def _platforms(text: str | None) -> list[str] | None:
     return None if text is None else text.split(",")
 
 
-def _platform_label(platforms: tuple[str, ...] | None) -> str:
-    return "all" if platforms is None else ",".join(platforms)
+def _platform_label(st: State, platforms: tuple[str, ...] | None) -> str:
+    return st.t("all") if platforms is None else ",".join(platforms)
 
 
 def consent_give(
@@ -54,10 +55,18 @@ def consent_give(
     """Record that a person consents to being tracked (from --on, for --platforms)."""
     from tracker.privacy import give_consent
 
-    status = give_consent(state(ctx).db, person, _day(on, ctx), _platforms(platforms), operator())
+    st = state(ctx)
+    status = give_consent(st.db, person, _day(on, ctx), _platforms(platforms), operator())
+    platform_label = _platform_label(st, status.platforms)
     console.print(
-        f"{escape(status.person_key)}: consent given on {status.given}, "
-        f"platforms: {_platform_label(status.platforms)}"
+        escape(
+            st.t(
+                "consent.given",
+                person=status.person_key,
+                day=status.given,
+                platforms=platform_label,
+            )
+        )
     )
 
 
@@ -69,11 +78,9 @@ def consent_withdraw(
     """Record that a person withdraws consent: polling her accounts stops from that day."""
     from tracker.privacy import withdraw_consent
 
-    status = withdraw_consent(state(ctx).db, person, _day(on, ctx), operator())
-    console.print(
-        f"{escape(status.person_key)}: consent withdrawn from {status.withdrawn}; "
-        "her data is kept until erased (`tracker privacy erase`) or past retention"
-    )
+    st = state(ctx)
+    status = withdraw_consent(st.db, person, _day(on, ctx), operator())
+    console.print(escape(st.t("consent.withdrawn", person=status.person_key, day=status.withdrawn)))
 
 
 def consent_list(ctx: typer.Context) -> None:
@@ -84,10 +91,10 @@ def consent_list(ctx: typer.Context) -> None:
     from tracker.privacy.retention import local_today
 
     today = local_today(st.config)
-    table = Table(title="Consent")
+    table = Table(title=st.t("consent.title"))
     for col in ("person", "name", "role", "cohort", "given", "withdrawn", "platforms", "polled"):
         # Keys and dates stay whole on a narrow terminal; the name wraps instead.
-        table.add_column(col, no_wrap=col != "name")
+        table.add_column(st.t(f"consent.col.{col}"), no_wrap=col != "name")
     rows = list_consent(st.db)
     for r in rows:
         table.add_row(
@@ -97,11 +104,12 @@ def consent_list(ctx: typer.Context) -> None:
             escape(r.cohort_key or "–"),
             str(r.given or "–"),
             str(r.withdrawn or "–"),
-            _platform_label(r.platforms) if r.given else "–",
-            "yes" if r.active_on(today) else "no",
+            _platform_label(st, r.platforms) if r.given else "–",
+            st.t("yes") if r.active_on(today) else st.t("no"),
         )
     console.print(table)
-    console.print(f"{len(rows)} people, {sum(r.active_on(today) for r in rows)} with consent today")
+    active = fmt_int(sum(r.active_on(today) for r in rows), st.lang)
+    console.print(st.n("consent.count", len(rows), active=active))
 
 
 def privacy_export(
@@ -113,8 +121,9 @@ def privacy_export(
     """Write every row about a person into a ZIP (JSON and CSV per table, README inside)."""
     from tracker.privacy import write_export
 
+    st = state(ctx)
     size = write_export(
-        state(ctx).db,
+        st.db,
         person,
         out,
         overwrite=force,
@@ -122,17 +131,21 @@ def privacy_export(
         viewer_role="coordinator",
         surface="cli:privacy export",
     )
-    console.print(f"{escape(str(out))}: export of {escape(person)} written ({size:,} bytes)")
+    console.print(
+        escape(st.t("privacy.exported", file=out, person=person, size=fmt_int(size, st.lang)))
+    )
 
 
-def _counts_table(title: str, deleted: dict[str, int], rewritten: dict[str, int]) -> Table:
-    table = Table(title=title)
-    table.add_column("table")
-    table.add_column("rows", justify="right")
+def _counts_table(
+    st: State, title: str, deleted: dict[str, int], rewritten: dict[str, int]
+) -> Table:
+    table = Table(title=escape(title))
+    table.add_column(st.t("privacy.col.table"))
+    table.add_column(st.t("privacy.col.rows"), justify="right")
     for name, n in deleted.items():
-        table.add_row(name, f"{n:,}")
+        table.add_row(name, fmt_int(n, st.lang))
     for name, n in rewritten.items():
-        table.add_row(f"{name} (pseudonymised)", f"{n:,}")
+        table.add_row(st.t("privacy.pseudonymised", table=name), fmt_int(n, st.lang))
     return table
 
 
@@ -144,24 +157,18 @@ def privacy_erase(
     """Delete every row about a person; without --yes, show what would be deleted."""
     from tracker.privacy import erase_person
 
-    plan = erase_person(state(ctx).db, person, dry_run=not yes, by=operator())
-    verb = "would delete" if plan.dry_run else "deleted"
-    console.print(
-        _counts_table(
-            f"{escape(plan.display_name)} ({escape(plan.person_key)}): {verb}",
-            dict(plan.deleted),
-            dict(plan.pseudonymised),
-        )
+    st = state(ctx)
+    plan = erase_person(st.db, person, dry_run=not yes, by=operator())
+    title = st.t(
+        "privacy.would_delete" if plan.dry_run else "privacy.deleted",
+        name=plan.display_name,
+        person=plan.person_key,
     )
+    console.print(_counts_table(st, title, dict(plan.deleted), dict(plan.pseudonymised)))
     if plan.dry_run:
-        console.print(
-            f"nothing deleted: run `tracker privacy erase {escape(person)} --yes` to delete "
-            f"these {plan.total_deleted:,} rows"
-        )
+        console.print(escape(st.n("privacy.dry_run", plan.total_deleted, person=person)))
     else:
-        console.print(
-            f"{plan.total_deleted:,} rows deleted; audit entries now name her as {plan.pseudonym}"
-        )
+        console.print(escape(st.n("privacy.erased", plan.total_deleted, pseudonym=plan.pseudonym)))
         _mirror_erasure_log(ctx)
 
 
@@ -177,7 +184,7 @@ def _mirror_erasure_log(ctx: typer.Context) -> None:
     try:
         mirror_to_file(st.db, Path(st.config.backup.directory))
     except BackupError as exc:
-        err_console.print(f"warning: {escape(str(exc))}")
+        err_console.print(escape(st.t("warning", warning=exc)))
 
 
 def privacy_purge(
@@ -191,25 +198,21 @@ def privacy_purge(
     report = purge_expired(st.db, st.config, dry_run=dry_run, by=operator())
     for cohort in report.cohorts:
         console.print(
-            f"cohort {escape(cohort.key)} ended {cohort.end}, kept until {cohort.kept_until}"
+            escape(
+                st.t(
+                    "privacy.cohort_kept", cohort=cohort.key, end=cohort.end, kept=cohort.kept_until
+                )
+            )
         )
     if not report.people:
-        console.print(
-            f"nothing past retention ({report.months} months after a cohort's end) "
-            f"on {report.today}"
-        )
+        console.print(st.n("privacy.nothing_expired", report.months, day=report.today))
         return
-    verb = "would delete" if dry_run else "deleted"
-    console.print(
-        _counts_table(
-            f"{len(report.people)} people past retention: {verb}",
-            dict(report.deleted),
-            dict(report.pseudonymised),
-        )
-    )
-    console.print(f"people: {escape(', '.join(report.people))}")
+    key = "privacy.purge_would" if dry_run else "privacy.purge_did"
+    title = st.n(key, len(report.people))
+    console.print(_counts_table(st, title, dict(report.deleted), dict(report.pseudonymised)))
+    console.print(escape(st.t("privacy.people", people=", ".join(report.people))))
     if dry_run:
-        console.print("nothing deleted (--dry-run)")
+        console.print(st.t("privacy.dry_run_purge"))
     else:
         _mirror_erasure_log(ctx)
 
@@ -223,10 +226,11 @@ def privacy_audit(
     """Read the audit log: who viewed whose data, where and when (newest first)."""
     from tracker.privacy import audit_entries
 
-    rows = audit_entries(state(ctx).db, person_key=person, viewer=viewer, limit=limit)
-    table = Table(title="Audit log")
-    for col in ("time (UTC)", "viewer", "role", "person", "surface", "action"):
-        table.add_column(col, no_wrap=col in ("time (UTC)", "person"))
+    st = state(ctx)
+    rows = audit_entries(st.db, person_key=person, viewer=viewer, limit=limit)
+    table = Table(title=st.t("audit.title"))
+    for col in ("time", "viewer", "role", "person", "surface", "action"):
+        table.add_column(st.t(f"audit.col.{col}"), no_wrap=col in ("time", "person"))
     for r in rows:
         table.add_row(
             f"{r.at:%Y-%m-%d %H:%M:%S}",
@@ -237,7 +241,10 @@ def privacy_audit(
             escape(r.action),
         )
     console.print(table)
-    console.print(f"{len(rows)} entries" + (f" (at most {limit})" if len(rows) == limit else ""))
+    entries = st.n("audit.count", len(rows))
+    if len(rows) == limit:
+        entries = st.t("audit.at_most", entries=entries, limit=fmt_int(limit, st.lang))
+    console.print(entries)
 
 
 def register(app: typer.Typer) -> None:

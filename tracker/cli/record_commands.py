@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from connectors.base import utcnow
 from tracker.cli.command_context import console, state
@@ -13,6 +14,7 @@ from tracker.programme.manual_entry import (
     parse_moment,
     record_for_person,
 )
+from tracker.text.formatting import fmt_int
 
 
 def record(
@@ -38,8 +40,16 @@ def record(
         account = record_for_person(session, person, label, taken_at, counts, now)
         handle = account.handle
     console.print(
-        f"recorded {label} for {person} ({handle}): {followers:,} followers"
-        f" at {taken_at:%Y-%m-%d %H:%M} UTC"
+        escape(
+            st.t(
+                "record.done",
+                platform=label,
+                person=person,
+                handle=handle,
+                followers=fmt_int(followers, st.lang),
+                at=f"{taken_at:%Y-%m-%d %H:%M}",
+            )
+        )
     )
 
 

@@ -10,10 +10,21 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
-from tracker.cli.command_context import console, state
+from tracker.cli.command_context import State, console, state
 from tracker.errors import NotFoundError
+from tracker.text import LANGUAGES, plural, text
 
 REPORT_FORMATS = ("html", "csv", "xlsx")
+
+
+def _language(st: State, given: str | None, document: bool = False) -> str:
+    """The command's --lang, else the config's ``[tracker] language`` for a document (the
+    report), the language of messages for a table on the terminal."""
+    if given is None:
+        return st.config.tracker.language if document else st.lang
+    if given not in LANGUAGES:
+        raise typer.BadParameter(st.t("bad_lang"), param_hint="--lang")
+    return given
 
 
 def report(
@@ -23,7 +34,9 @@ def report(
         ..., "--out", help="HTML or XLSX file to write; a directory for --format csv."
     ),
     fmt: str = typer.Option("html", "--format", help="html, csv or xlsx."),
-    lang: str = typer.Option("de", "--lang", help="de or en."),
+    lang: str = typer.Option(
+        None, "--lang", help="de or en [default: tracker.language of the config]."
+    ),
     today: str = typer.Option(
         None, "--today", help="Report as of this day (YYYY-MM-DD) [default: today]."
     ),
@@ -43,18 +56,14 @@ def report(
     """Write the cohort's impact report: one self-contained HTML file, CSV tables or a workbook.
 
     By default the report is for funders: cohort figures and pseudonyms, no names."""
+    ctx_state = state(ctx)
     if fmt not in REPORT_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(REPORT_FORMATS)}", param_hint="--format")
-    if lang not in ("de", "en"):
-        raise typer.BadParameter("use de or en", param_hint="--lang")
-    try:
-        day = date.fromisoformat(today) if today else None
-    except ValueError as exc:
-        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--today") from exc
+    lang = _language(ctx_state, lang, document=True)
+    day = ctx_state.day(today, "--today")
     # Lazy: the tracker package imports dashboards only inside the commands that render.
     from dashboards.report.html_report import write_report
 
-    ctx_state = state(ctx)
     paths = write_report(
         ctx_state.db,
         cohort,
@@ -68,7 +77,7 @@ def report(
         questionnaire=ctx_state.config.self_assessment,
     )
     for path in paths:
-        console.print(f"wrote {escape(str(path))}")
+        console.print(escape(text("cli.report.wrote", lang, path=path)))
 
 
 def goals_add(
@@ -92,11 +101,9 @@ def goals_add(
     """Add a goal to a tandem."""
     from tracker.programme.goals import add_goal, find_tandem
 
-    try:
-        due_day = date.fromisoformat(due) if due else None
-    except ValueError as exc:
-        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--due") from exc
-    with state(ctx).db.write() as session:
+    st = state(ctx)
+    due_day = st.day(due, "--due")
+    with st.db.write() as session:
         found = find_tandem(session, tandem)
         goal = add_goal(
             session,
@@ -109,14 +116,16 @@ def goals_add(
             due=due_day,
             created_by=by,
         )
-        console.print(f"goal {goal.id} added to tandem {found.id}: {escape(goal.title)}")
+        console.print(escape(st.t("goals.added", goal=goal.id, tandem=found.id, title=goal.title)))
 
 
 def goals_list(
     ctx: typer.Context,
     cohort: str = typer.Option(None, "--cohort", help="Only this cohort."),
     tandem: str = typer.Option(None, "--tandem", help="Only this tandem (mentee key or id)."),
-    lang: str = typer.Option("de", "--lang", help="de or en."),
+    lang: str = typer.Option(
+        None, "--lang", help="de or en [default: tracker.language of the config]."
+    ),
     today: str = typer.Option(None, "--today", help="Status as of YYYY-MM-DD [default: today]."),
 ) -> None:
     """List goals with their status and evidence."""
@@ -124,13 +133,10 @@ def goals_list(
     from tracker.programme.goals import GoalSpec, check_goals, find_tandem
     from tracker.store.models import Cohort, Goal, Person, Tandem
 
-    if lang not in ("de", "en"):
-        raise typer.BadParameter("use de or en", param_hint="--lang")
-    try:
-        day = date.fromisoformat(today) if today else date.today()
-    except ValueError as exc:
-        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--today") from exc
-    with state(ctx).db.session() as session:
+    st = state(ctx)
+    lang = _language(st, lang)
+    day = st.day(today, "--today") or date.today()
+    with st.db.session() as session:
         stmt = (
             select(Goal, Tandem.mentee_id, Person.key)
             .join(Tandem, Tandem.id == Goal.tandem_id)
@@ -149,9 +155,9 @@ def goals_list(
         goals = [(GoalSpec.of(goal), int(mentee)) for goal, mentee, _ in rows]
         # Each mentee's rows are read and checked in turn, never the whole cohort's at once.
         statuses = check_goals(session, goals, day)
-    table = Table(title="Goals")
+    table = Table(title=text("cli.goals.title", lang))
     for col in ("id", "mentee", "goal", "status", "evidence"):
-        table.add_column(col)
+        table.add_column(text(f"cli.goals.col.{col}", lang))
     for s in statuses:
         label = status_label(s.status, lang).title
         if s.reached_on:
@@ -164,7 +170,7 @@ def goals_list(
             escape("; ".join(evidence_text(e, lang) for e in s.evidence)),
         )
     console.print(table)
-    console.print(f"{len(statuses)} goals")
+    console.print(plural("cli.goals.count", len(statuses), lang))
 
 
 def goals_done(
@@ -175,9 +181,10 @@ def goals_done(
     """Tick a manual goal as reached."""
     from tracker.programme.goals import mark_done
 
-    with state(ctx).db.write() as session:
+    st = state(ctx)
+    with st.db.write() as session:
         goal = mark_done(session, goal_id, by)
-        console.print(f"goal {goal.id} reached: {escape(goal.title)}")
+        console.print(escape(st.t("goals.done", goal=goal.id, title=goal.title)))
 
 
 def register(app: typer.Typer) -> None:

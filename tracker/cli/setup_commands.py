@@ -11,9 +11,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from connectors.base import utcnow
-from tracker.cli.command_context import console, state
+from tracker.cli.command_context import State, console, state
 from tracker.programme.roster import import_roster, read_roster_file
 from tracker.store.db import Database
+from tracker.text.formatting import fmt_int
 
 
 def check(
@@ -27,17 +28,17 @@ def check(
     """Check the config file and the database, and say what to fix."""
     st = state(ctx)
     config = st.config
-    console.print(f"config: {config.source or 'none (defaults)'}: ok")
+    console.print(escape(st.t("check.config", source=config.source or st.t("check.no_config"))))
     problem = st.raw_db().check()
     url = st.raw_db().engine.url.render_as_string()
     if problem:
-        console.print(f"database: {url}: {problem}")
+        console.print(escape(st.t("check.database_problem", url=url, problem=problem)))
         raise typer.Exit(3)
-    console.print(f"database: {url}: ok")
+    console.print(escape(st.t("check.database_ok", url=url)))
     from tracker.ops.backup_schedule import backup_status, backup_warnings
 
-    for warning in backup_warnings(backup_status(st.raw_db(), config)):
-        console.print(f"[yellow]warning:[/yellow] backup: {escape(warning)}")
+    for warning in backup_warnings(backup_status(st.raw_db(), config), st.lang):
+        console.print(f"[yellow]{escape(st.t('check.backup_warning', warning=warning))}[/yellow]")
     from tracker.mail.smtp import mail_problems
 
     mail = mail_problems(config)
@@ -49,11 +50,11 @@ def check(
         from tracker.polling.livecheck import live_check
 
         def mark(value: bool | None) -> str:
-            return "–" if value is None else ("yes" if value else "[red]no[/red]")
+            return "–" if value is None else (st.t("yes") if value else f"[red]{st.t('no')}[/red]")
 
-        table = Table(title="Platforms (live)")
-        for col in ("platform", "reachable", "authenticated", "rate limit left", "message"):
-            table.add_column(col)
+        table = Table(title=st.t("check.live_title"))
+        for col in ("platform", "reachable", "authenticated", "rate", "message"):
+            table.add_column(st.t(f"check.col.{col}"))
         rows = live_check(config)
         for row in rows:
             table.add_row(
@@ -70,9 +71,10 @@ def check(
 
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database schema to the newest version."""
-    db = state(ctx).raw_db()
+    st = state(ctx)
+    db = st.raw_db()
     db.upgrade()
-    console.print(f"database {db.engine.url.render_as_string()} is up to date")
+    console.print(escape(st.t("db.up_to_date", url=db.engine.url.render_as_string())))
 
 
 def roster_import(
@@ -88,7 +90,7 @@ def roster_import(
     st = state(ctx)
     with st.db.write() as session:
         changes = import_roster(session, rows, str(file))
-    console.print(f"{file}: {len(rows)} rows: {changes.summary()}")
+    console.print(escape(st.n("roster.imported", len(rows), file=file, changes=changes.summary())))
 
 
 def roster_sync(ctx: typer.Context) -> None:
@@ -98,7 +100,11 @@ def roster_sync(ctx: typer.Context) -> None:
     st = state(ctx)
     with st.db.write() as session:
         changes = apply_config(session, st.config)
-    console.print(f"{st.config.source or 'config'}: {changes.summary()}")
+    console.print(
+        escape(
+            st.t("roster.synced", source=st.config.source or "config", changes=changes.summary())
+        )
+    )
 
 
 DEMO_DIR = Path("data")
@@ -172,7 +178,7 @@ def status(ctx: typer.Context) -> None:
     with st.db.session() as session:
         rows = account_statuses(session, utcnow())
         lonely = people_without_accounts(session)
-    table = Table(title="Accounts", show_lines=False)
+    table = Table(title=st.t("status.title"), show_lines=False)
     for col in (
         "person",
         "platform",
@@ -180,56 +186,56 @@ def status(ctx: typer.Context) -> None:
         "state",
         "consent",
         "followers",
-        "last snapshot",
-        "last poll",
+        "last_snapshot",
+        "last_poll",
     ):
-        table.add_column(col)
+        table.add_column(st.t(f"status.col.{col}"))
+    never = st.t("never")
     for r in rows:
         table.add_row(
-            r.person_key,
+            escape(r.person_key),
             r.platform,
-            r.handle,
+            escape(r.handle),
             r.state,
-            "yes" if r.consent else "no",
-            "–" if r.followers is None else f"{r.followers:,}",
-            r.last_snapshot.strftime("%Y-%m-%d %H:%M") if r.last_snapshot else "never",
-            f"{r.last_attempt:%Y-%m-%d %H:%M} {r.last_outcome}" if r.last_attempt else "never",
+            st.t("yes") if r.consent else st.t("no"),
+            fmt_int(r.followers, st.lang),
+            r.last_snapshot.strftime("%Y-%m-%d %H:%M") if r.last_snapshot else never,
+            f"{r.last_attempt:%Y-%m-%d %H:%M} {r.last_outcome}" if r.last_attempt else never,
         )
     console.print(table)
     actions = [r for r in rows if r.action]
     if actions:
-        console.print("[bold]Needs action:[/bold]")
+        console.print(f"[bold]{escape(st.t('status.needs_action'))}[/bold]")
         for r in actions:
             why = f" ({r.state_reason})" if r.state in ("auth_failed", "paused") else ""
             console.print(
                 escape(f"- {r.person_key} {r.platform} {r.handle}: {r.action}{why}"), soft_wrap=True
             )
     for person in lonely:
-        console.print(f"- {person.key}: no accounts yet")
-    _print_engine_state(st.db)
+        console.print(escape(st.t("status.no_accounts", person=person.key)))
+    _print_engine_state(st)
     width = shutil.get_terminal_size().columns
-    console.print(f"{len(rows)} accounts"[:width])
+    console.print(st.n("status.accounts", len(rows))[:width])
 
 
-def _print_engine_state(db: Database) -> None:
+def _print_engine_state(st: State) -> None:
     """Paused platforms and the scheduler's heartbeat, under the status table."""
     from tracker.polling.heartbeat import read_health
     from tracker.polling.poll_status import platform_pauses
 
+    db = st.db
     now = utcnow()
     with db.session() as session:
         pauses = platform_pauses(session, now)
     for p in pauses:
-        console.print(
-            escape(f"- {p.scope}: not polled until {p.until:%Y-%m-%d %H:%M} UTC ({p.reason})")
-        )
+        until = f"{p.until:%Y-%m-%d %H:%M}"
+        console.print(escape(st.t("status.paused", scope=p.scope, until=until, reason=p.reason)))
     health = read_health(db, now)
     if health.heartbeat_age_seconds is None:
-        console.print("scheduler: not running (start it with `tracker run`)")
+        console.print(escape(st.t("status.no_scheduler")))
     else:
-        console.print(
-            f"scheduler: last heartbeat {health.heartbeat_age_seconds:.0f} s ago ({health.status})"
-        )
+        seconds = f"{health.heartbeat_age_seconds:.0f}"
+        console.print(escape(st.t("status.heartbeat", seconds=seconds, status=health.status)))
 
 
 def register(app: typer.Typer) -> None:

@@ -135,3 +135,39 @@ class EffectTally:
                     )
                 )
         return out
+
+
+def effect_key(metric: str, platform: str | None) -> str:
+    """The column of an effect: its metric, engagement per platform (``engagement:x``)."""
+    return metric if platform is None else f"{metric}:{platform}"
+
+
+def effect_platforms(effects: Iterable[CohortEffect]) -> list[str]:
+    """The platforms with an engagement effect measured for any event (n > 0), by name: a
+    platform without follower counts (blogs) has no engagement rate to compare."""
+    return sorted({e.platform for e in effects if e.platform and e.people})
+
+
+@dataclass(frozen=True)
+class EventEffects:
+    """One event's effects by :func:`effect_key`, and whether its window after has passed."""
+
+    event_date: date
+    kind: str
+    title: str
+    complete: bool
+    by_key: dict[str, CohortEffect]
+
+
+def effects_by_event(effects: Iterable[CohortEffect]) -> list[EventEffects]:
+    """The effects grouped per event, in the order they come (the events' order)."""
+    grouped: dict[tuple[date, str, str], dict[str, CohortEffect]] = {}
+    complete: dict[tuple[date, str, str], bool] = {}
+    for e in effects:
+        at = (e.event_date, e.kind, e.title)
+        grouped.setdefault(at, {})[effect_key(e.metric, e.platform)] = e
+        complete[at] = e.complete
+    return [
+        EventEffects(day, kind, title, complete[(day, kind, title)], by_key)
+        for (day, kind, title), by_key in grouped.items()
+    ]

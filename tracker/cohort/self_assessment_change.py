@@ -14,12 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.errors import NotFoundError
 from tracker.metrics import EFFECT_DAYS, adopted_platforms, consistency, median_or_none
 from tracker.metrics import posts_per_week as weekly_posts
 from tracker.programme.questionnaire import MEASURES, Questionnaire
 from tracker.programme.self_assessment import Round, current_answers
-from tracker.store.models import Cohort, Person
+from tracker.store.models import Person
 from tracker.store.read_arrays import frames, person_accounts
 
 
@@ -77,19 +76,6 @@ def cohort_changes(
         if start in answers and end in answers:
             pairs.append((dict(answers[start].values), dict(answers[end].values)))
     return item_changes(pairs, [i.id for i in questionnaire.items])
-
-
-def cohort_changes_by_key(
-    session: Session, questionnaire: Questionnaire, cohort_key: str
-) -> list[ItemChange] | None:
-    """``cohort_changes`` from kickoff to closing for the cohort ``cohort_key``; None when the
-    questionnaire is off or does not ask both rounds. Raises NotFoundError for an unknown key."""
-    if not questionnaire.enabled or not {"kickoff", "closing"} <= set(questionnaire.rounds):
-        return None
-    cohort_id = session.scalar(select(Cohort.id).where(Cohort.key == cohort_key))
-    if cohort_id is None:
-        raise NotFoundError(f"no cohort with key {cohort_key!r}")
-    return cohort_changes(session, questionnaire, cohort_id)
 
 
 def _moment(day: date) -> datetime:

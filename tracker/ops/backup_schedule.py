@@ -11,6 +11,7 @@ from pathlib import Path
 from tracker.config import Config
 from tracker.ops.backup import BackupResult, last_backup, passphrase_from, prune, take_backup
 from tracker.store.db import Database
+from tracker.text import plural, text
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +54,21 @@ def backup_status(db: Database, config: Config, now: datetime | None = None) -> 
     )
 
 
-def backup_warnings(status: BackupStatus) -> list[str]:
-    """What ``tracker check`` warns about (English, like the rest of the CLI)."""
+def backup_warnings(status: BackupStatus, lang: str | None = None) -> list[str]:
+    """What ``tracker check`` warns about, in ``lang``."""
     warnings = []
     if not status.configured:
-        warnings.append(
-            "no daily backup is configured: set [backup] directory in the config "
-            "(see config.example.toml), or run `tracker backup --out FILE` from a timer"
-        )
+        warnings.append(text("cli.backup.unconfigured", lang))
     if status.last_at is None:
-        warnings.append("no backup has been taken yet: run `tracker backup --out FILE`")
+        warnings.append(text("cli.backup.none_yet", lang))
     elif status.stale and status.age is not None:
         warnings.append(
-            f"the last backup is {status.age.days} days old ({status.last_at:%Y-%m-%d %H:%M} "
-            f"UTC, {status.path}): is `tracker run` running, and is its backup failing?"
+            plural(
+                "cli.backup.stale",
+                status.age.days,
+                lang,
+                taken=f"{status.last_at:%Y-%m-%d %H:%M}",
+                path=status.path,
+            )
         )
     return warnings

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -78,29 +81,28 @@ def account_statuses(session: Session, on: datetime) -> list[AccountStatus]:
         .outerjoin(Cohort, Person.cohort_id == Cohort.id)
         .order_by(Person.key, Account.platform, Account.handle)
     ).all()
-    followers = dict(
-        session.execute(
-            select(ProfileSnapshot.account_id, ProfileSnapshot.followers).join(
-                last_snap,
-                (last_snap.c.account_id == ProfileSnapshot.account_id)
-                & (last_snap.c.at == ProfileSnapshot.taken_at),
+
+    def at_snapshot(value: Any, moment: Any) -> dict[int, int | None]:
+        """``value`` of each account's snapshot taken at ``moment`` (its last or first)."""
+        return dict(
+            session.execute(
+                select(ProfileSnapshot.account_id, value).join(
+                    last_snap,
+                    (last_snap.c.account_id == ProfileSnapshot.account_id)
+                    & (moment == ProfileSnapshot.taken_at),
+                )
             )
-        ).all()
-    )
+            .tuples()
+            .all()
+        )
+
+    followers = at_snapshot(ProfileSnapshot.followers, last_snap.c.at)
     last_try = (
         select(PollAttempt.account_id, func.max(PollAttempt.id).label("id"))
         .group_by(PollAttempt.account_id)
         .subquery()
     )
-    first_posts = dict(
-        session.execute(
-            select(ProfileSnapshot.account_id, ProfileSnapshot.posts).join(
-                last_snap,
-                (last_snap.c.account_id == ProfileSnapshot.account_id)
-                & (last_snap.c.first == ProfileSnapshot.taken_at),
-            )
-        ).all()
-    )
+    first_posts = at_snapshot(ProfileSnapshot.posts, last_snap.c.first)
     attempts = {
         a.account_id: a
         for a in session.scalars(
@@ -206,12 +208,39 @@ def poll_counts(session: Session, since: datetime) -> dict[int, PollCounts]:
 NO_POLLS = PollCounts(attempts=0, failures=0, last_success=None)
 
 
+# Last outcomes that make an account count as a problem on the status page.
+PROBLEM_OUTCOMES = ("not_found", "unavailable", "auth_failed", "error", "rate_limited")
+
+
 @dataclass(frozen=True)
 class AccountHealth:
     """One account's status with its poll record since ``on - RECENT``."""
 
     status: AccountStatus
     counts: PollCounts
+
+    @property
+    def problem(self) -> bool:
+        """Not active, or its last poll failed."""
+        return self.status.state != "active" or self.status.last_outcome in PROBLEM_OUTCOMES
+
+
+@dataclass(frozen=True)
+class PlatformHealth:
+    """How many accounts of a platform are fine and how many have a problem."""
+
+    platform: str
+    ok: int
+    problems: int
+
+
+def platform_health(lines: Sequence[AccountHealth]) -> list[PlatformHealth]:
+    """Accounts fine and with a problem, per platform (by platform name)."""
+    ok: Counter[str] = Counter()
+    bad: Counter[str] = Counter()
+    for line in lines:
+        (bad if line.problem else ok)[line.status.platform] += 1
+    return [PlatformHealth(p, ok[p], bad[p]) for p in sorted(set(ok) | set(bad))]
 
 
 def account_health(session: Session, on: datetime) -> list[AccountHealth]:

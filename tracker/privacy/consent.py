@@ -77,10 +77,8 @@ def parse_platforms(platforms: list[str] | None) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-def _status(session: Session, person: Person) -> ConsentStatus:
-    cohort_key = None
-    if person.cohort_id is not None:
-        cohort_key = session.scalar(select(Cohort.key).where(Cohort.id == person.cohort_id))
+def consent_of(person: Person, cohort_key: str | None) -> ConsentStatus:
+    """A person's consent as it stands, from her row."""
     return ConsentStatus(
         person_key=person.key,
         display_name=person.display_name,
@@ -90,6 +88,13 @@ def _status(session: Session, person: Person) -> ConsentStatus:
         withdrawn=person.consent_withdrawn,
         platforms=_split(person.consent_platforms),
     )
+
+
+def _status(session: Session, person: Person) -> ConsentStatus:
+    cohort_key = None
+    if person.cohort_id is not None:
+        cohort_key = session.scalar(select(Cohort.key).where(Cohort.id == person.cohort_id))
+    return consent_of(person, cohort_key)
 
 
 def give_consent(
@@ -144,16 +149,7 @@ def consent_statuses(session: Session) -> list[ConsentStatus]:
     cohorts: dict[int, str] = dict(session.execute(select(Cohort.id, Cohort.key)).all())
     people = session.scalars(select(Person).order_by(Person.key)).all()
     rows = [
-        ConsentStatus(
-            person_key=p.key,
-            display_name=p.display_name,
-            role=p.role,
-            cohort_key=cohorts.get(p.cohort_id) if p.cohort_id is not None else None,
-            given=p.consent_given,
-            withdrawn=p.consent_withdrawn,
-            platforms=_split(p.consent_platforms),
-        )
-        for p in people
+        consent_of(p, cohorts.get(p.cohort_id) if p.cohort_id is not None else None) for p in people
     ]
     return sorted(rows, key=lambda r: (r.cohort_key or "", r.role, r.person_key))
 

@@ -202,33 +202,22 @@ def submit(
     free = _clean_text(questionnaire, text) if rater == "self" else None
     if all(v is None for v in clean.values()) and free is None:
         raise SelfAssessmentError("nothing was answered", "empty")
-    rows = [
-        SelfAssessmentAnswer(
+
+    def answer(item: str, value: int | None, text: str | None) -> SelfAssessmentAnswer:
+        return SelfAssessmentAnswer(
             person_id=person.id,
             cohort_id=person.cohort_id,
             round=chosen.key,
             rater=rater,
             rater_id=rater_id,
-            item=item_id,
+            item=item,
             value=value,
-            text=None,
+            text=text,
             submitted_at=now,
         )
-        for item_id, value in clean.items()
-    ]
-    rows.append(
-        SelfAssessmentAnswer(
-            person_id=person.id,
-            cohort_id=person.cohort_id,
-            round=chosen.key,
-            rater=rater,
-            rater_id=rater_id,
-            item=FREE_TEXT_ID,
-            value=None,
-            text=free,
-            submitted_at=now,
-        )
-    )
+
+    rows = [answer(item_id, value, None) for item_id, value in clean.items()]
+    rows.append(answer(FREE_TEXT_ID, None, free))
     session.add_all(rows)
     session.flush()
     logger.info("self-assessment %s (%s) stored for person %s", chosen.key, rater, person.id)

@@ -63,27 +63,25 @@ def set_consent_given(
     person.consent_given = on
     person.consent_withdrawn = None
     person.consent_platforms = platforms
-    session.add(
-        ConsentEvent(
-            person_id=person.id,
-            action="given",
-            on=on,
-            platforms=platforms,
-            recorded_at=utcnow(),
-            recorded_by=by,
-        )
-    )
+    _consent_event(session, person, "given", on, platforms, by)
 
 
 def set_consent_withdrawn(session: Session, person: Person, on: date, by: str | None) -> None:
     """Record a withdrawal from ``on`` on, with its history entry."""
     person.consent_withdrawn = on
+    _consent_event(session, person, "withdrawn", on, None, by)
+
+
+def _consent_event(
+    session: Session, person: Person, action: str, on: date, platforms: str | None, by: str | None
+) -> None:
+    """The consent history entry of a change just made."""
     session.add(
         ConsentEvent(
             person_id=person.id,
-            action="withdrawn",
+            action=action,
             on=on,
-            platforms=None,
+            platforms=platforms,
             recorded_at=utcnow(),
             recorded_by=by,
         )

@@ -1,8 +1,10 @@
-"""What the self-assessment components show, read through tracker: a mentee's rounds with her
-answers, her mentor's rating and her measured figures, and a cohort's median change per item.
+"""The self-assessment as the pages show it: a mentee's rounds with their state, her answers,
+her mentor's rating and her measured figures; and which rounds a cohort's median change per
+item spans (kickoff to closing, or to the midpoint before the closing round has begun).
 
-Nothing is computed here: rounds and answers come from ``tracker.programme.self_assessment``,
-figures from ``tracker.cohort.self_assessment_change``. Callers have authorised the person.
+Rounds and answers come from ``tracker.programme.self_assessment``, figures from
+``tracker.cohort.self_assessment_change``; the pages only format these views. Callers have
+authorised the person.
 """
 
 from __future__ import annotations
@@ -90,22 +92,25 @@ def person_view(session: Session, config: Config, person: Person) -> PersonView 
     return PersonView(questionnaire, person.key, today, tuple(views), open_round(rounds, today))
 
 
-def cohort_view(
-    session: Session, config: Config, cohort: Cohort
+def cohort_change_span(
+    session: Session, questionnaire: Questionnaire, cohort_id: int, today: date
 ) -> tuple[str, list[ItemChange]] | None:
     """The cohort's median change per item from the kickoff to the closing, or, before the
-    closing round has begun, to the midpoint; with the later round's key. None when the
-    questionnaire is off or asks neither later round."""
-    questionnaire = config.self_assessment
+    closing round has begun on ``today``, to the midpoint; with the later round's key. None
+    when the questionnaire is off or asks neither later round. The programme page and the
+    report both show this."""
     if not questionnaire.enabled or "kickoff" not in questionnaire.rounds:
         return None
-    begun = {
-        r.key
-        for r in cohort_rounds(session, questionnaire, cohort.id)
-        if r.opens <= local_today(config)
-    }
+    begun = {r.key for r in cohort_rounds(session, questionnaire, cohort_id) if r.opens <= today}
     asked = [k for k in ("closing", "midpoint") if k in questionnaire.rounds]
     if not asked:
         return None
     end = next((k for k in asked if k in begun), asked[0])
-    return end, cohort_changes(session, questionnaire, cohort.id, "kickoff", end)
+    return end, cohort_changes(session, questionnaire, cohort_id, "kickoff", end)
+
+
+def cohort_view(
+    session: Session, config: Config, cohort: Cohort
+) -> tuple[str, list[ItemChange]] | None:
+    """:func:`cohort_change_span` as of today in the programme's time zone."""
+    return cohort_change_span(session, config.self_assessment, cohort.id, local_today(config))
