@@ -22,20 +22,23 @@ from tracker.metrics.counts import (
 ADOPTION_DAYS = 30
 
 
-def _count_published(posts: pd.DataFrame, start: datetime | date, end: datetime | date) -> int:
-    at = ns(posts["published_at"])
-    return int(((at >= _moment_ns(start)) & (at < _moment_ns(end))).sum())
-
-
 def posts_per_week(
     posts: pd.DataFrame, start: datetime | date, end: datetime | date
 ) -> float | None:
     """Posts published in ``[start, end)`` per week (of local days); None for an empty
     period."""
+    return posts_per_week_at(ns(posts["published_at"]), start, end)
+
+
+def posts_per_week_at(
+    published: np.ndarray, start: datetime | date, end: datetime | date
+) -> float | None:
+    """:func:`posts_per_week` of publication times (int64 ns, UTC)."""
     days = local_days(start, end)
     if days <= 0:
         return None
-    return _count_published(posts, start, end) / (days / 7)
+    inside = (published >= _moment_ns(start)) & (published < _moment_ns(end))
+    return int(inside.sum()) / (days / 7)
 
 
 def week_edges(start_ns: int, end_ns: int) -> np.ndarray:
