@@ -27,6 +27,7 @@ from tracker.cohort.since_kickoff import SinceKickoff, since_kickoff
 from tracker.metrics import milestones
 from tracker.programme import goals as goal_checks
 from tracker.store.models import Account, Cohort, Goal, Person, Tandem
+from tracker.store.read_arrays import PersonRead, person_read
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class ProgressData:
     goals: tuple[goal_checks.GoalStatus, ...]
     axis: tuple[str, str]  # the charts' time axis, ISO days
     since_kickoff: SinceKickoff | None  # None outside a cohort
+    read: PersonRead  # the rows read for this view, for other figures of the same page
 
 
 def axis_range(
@@ -123,10 +125,13 @@ def load(
     events = cohort_events(session, person.cohort_id)
     start, end = period(choice, cohort, events, now)
     workshop = last_workshop(events, now.date())
-    # One read covers the period, the whole programme (milestones) and the "since the last
-    # workshop" summary.
+    # One read covers the period, the whole programme (milestones), the "since the last
+    # workshop" summary and the four weeks before the self-assessment's first round (a week
+    # before the programme view starts).
+    # Every figure here is computed from the rows since ``read_from`` alone.
     read_from = min(start, period("all", cohort, events, now)[0])
-    accounts = progress_read.accounts(session, person.id, read_from, end)
+    read = person_read(session, person.id, read_from - timedelta(days=7), end)
+    accounts = read.between(read_from, end)
     followers, gaps = progress_figures.follower_lines(accounts, start, end)
     found = milestones.detect_accounts(
         [a.rows for a in accounts],
@@ -152,6 +157,7 @@ def load(
         )
         if cohort is not None
         else None,
+        read=read,
     )
 
 

@@ -20,7 +20,7 @@ from tracker.metrics import posts_per_week as weekly_posts
 from tracker.programme.questionnaire import MEASURES, Questionnaire
 from tracker.programme.self_assessment import Round, current_answers
 from tracker.store.models import Cohort, Person
-from tracker.store.read_arrays import frames, person_accounts
+from tracker.store.read_arrays import PersonRead, frames, person_accounts
 
 
 @dataclass(frozen=True)
@@ -97,17 +97,26 @@ def _moment(day: date) -> datetime:
 
 
 def measured_at_rounds(
-    session: Session, person_id: int, rounds: Sequence[Round], today: date
+    session: Session,
+    person_id: int,
+    rounds: Sequence[Round],
+    today: date,
+    read: PersonRead | None = None,
 ) -> dict[str, dict[str, float | None]]:
     """Round key -> measure -> her figure over the four weeks before the round opened
     (consistency: share of weeks with a post; posts per week; platforms with a post in the
-    30 days before). Rounds not yet open are left out; None where nothing was polled before."""
+    30 days before). Rounds not yet open are left out; None where nothing was polled before.
+    ``read``: her rows already read for the same view, used when they cover the period."""
     opened = [r for r in rounds if r.opens <= today]
     if not opened:
         return {}
     first = min(r.opens for r in opened) - timedelta(days=EFFECT_DAYS + 7)
     last = max(r.opens for r in opened)
-    data = person_accounts(session, person_id, _moment(first), _moment(last))
+    start, end = _moment(first), _moment(last)
+    if read is not None and read.covers(start, end):
+        data = read.between(start, end)
+    else:
+        data = person_accounts(session, person_id, start, end)
     snaps, posts = frames(person_id, data)
     out: dict[str, dict[str, float | None]] = {}
     for r in opened:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -188,6 +188,50 @@ def person_accounts(
     snaps = conn.execute(_PERSON_SNAPSHOTS, bound).all()
     posts = conn.execute(_PERSON_POSTS, bound).all()
     return _assemble(snaps, posts, person_id)
+
+
+def _slice(times: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
+    """[start, end) of the sorted ``times`` within [lo, hi]."""
+    return int(np.searchsorted(times, lo, "left")), int(np.searchsorted(times, hi, "right"))
+
+
+@dataclass(frozen=True)
+class PersonRead:
+    """One person's accounts as read from ``start`` to ``end`` (both inclusive), so that a
+    second figure of the same view needs no second read of the same rows."""
+
+    start: datetime
+    end: datetime
+    accounts: tuple[AccountData, ...]
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+    def between(self, start: datetime, end: datetime) -> list[AccountData]:
+        """The accounts' rows from ``start`` to ``end`` (both inclusive), as
+        :func:`person_accounts` would read them (``first_count`` stays the read's)."""
+        lo, hi = metrics.as_moment(start).value, metrics.as_moment(end).value
+        out = []
+        for data in self.accounts:
+            rows = data.rows
+            sa, sb = _slice(rows.snap_at, lo, hi)
+            pa, pb = _slice(rows.post_at, lo, hi)
+            if sb <= sa and pb <= pa:
+                continue
+            clipped = replace(
+                rows,
+                snap_at=rows.snap_at[sa:sb],
+                followers=rows.followers[sa:sb],
+                post_at=rows.post_at[pa:pb],
+                video=rows.video[pa:pb],
+            )
+            out.append(AccountData(clipped, data.interactions[pa:pb]))
+        return out
+
+
+def person_read(session: Session, person_id: int, start: datetime, end: datetime) -> PersonRead:
+    """:func:`person_accounts` with the period it covers."""
+    return PersonRead(start, end, tuple(person_accounts(session, person_id, start, end)))
 
 
 def accounts_data(
