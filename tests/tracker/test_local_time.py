@@ -116,7 +116,7 @@ def test_local_clock_times_match_the_zone_database_around_every_change(zone: str
     clocks change is counted on the right day."""
     import numpy as np
 
-    from tracker.metrics import wall_ns
+    from tracker.metrics import from_wall_ns, wall_ns
 
     set_timezone(zone)
     moments = pd.date_range("1990-01-01", "2060-12-31", freq="6h", tz=UTC)
@@ -130,3 +130,10 @@ def test_local_clock_times_match_the_zone_database_around_every_change(zone: str
     expected = local.tz_localize(None).as_unit("ns").asi8
     assert len(changes) > 100
     assert (wall_ns(probes) == expected).all()
+    # And back: a wall time the clocks skip moves forward, a repeated one is its first.
+    walls = np.concatenate([expected, *(wall_ns(near) + d for d in (-(10**9), 0, 1800 * 10**9))])
+    naive = pd.DatetimeIndex(walls.astype("datetime64[ns]"))
+    aware = naive.tz_localize(
+        zone, ambiguous=np.ones(len(walls), dtype=bool), nonexistent="shift_forward"
+    )
+    assert (from_wall_ns(walls) == aware.tz_convert(UTC).as_unit("ns").asi8).all()

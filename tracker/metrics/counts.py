@@ -133,12 +133,33 @@ def wall_ns(times: np.ndarray) -> np.ndarray:
     return np.asarray(local.tz_localize(None).as_unit("ns").asi8, dtype="int64")
 
 
+@functools.cache
+def _wall_table(zone: ZoneInfo) -> tuple[np.ndarray, np.ndarray]:
+    """The wall-clock time at which each of the zone's offsets begins and ends (int64 ns)."""
+    starts, offsets, _, _ = _offset_table(zone)
+    ends = np.append(starts[1:], np.iinfo("int64").max - _NS_DAY)
+    return starts + offsets, ends + offsets
+
+
 def from_wall_ns(wall: np.ndarray) -> np.ndarray:
     """Local wall-clock times (int64 ns, as :func:`wall_ns` gives) back as UTC int64 ns; a
     wall time the clocks skip moves forward, a repeated one takes its first occurrence."""
     wall = np.asarray(wall, dtype="int64")
     if not len(wall):
         return wall
+    starts, offsets, lo, hi = _offset_table(_zone)
+    if lo + _NS_DAY <= wall.min() and wall.max() < hi - _NS_DAY:
+        begins, ends = _wall_table(_zone)
+        k = np.searchsorted(begins, wall, "right") - 1
+        # A repeated wall time lies in the offset before too: its first occurrence is there.
+        before = np.maximum(k - 1, 0)
+        k = np.where((k >= 1) & (wall < ends[before]), before, k)
+        out = wall - offsets[k]
+        # A wall time the clocks skip: the first moment after the jump.
+        skipped = wall >= ends[k]
+        if skipped.any():
+            out[skipped] = starts[k[skipped] + 1]
+        return out
     naive = pd.DatetimeIndex(wall.astype("datetime64[ns]"))
     aware = naive.tz_localize(
         _zone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"

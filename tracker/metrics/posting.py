@@ -80,8 +80,15 @@ def weekly_post_counts(
 
 def consistency(posts: pd.DataFrame, start: datetime | date, end: datetime | date) -> float | None:
     """Share of complete 7-day windows from ``start`` with at least one post; None if none."""
-    counts = weekly_post_counts(posts, start, end)
-    if counts.empty:
+    return consistency_at(ns(posts["published_at"]), start, end)
+
+
+def consistency_at(
+    published: np.ndarray, start: datetime | date, end: datetime | date
+) -> float | None:
+    """:func:`consistency` of publication times (int64 ns, UTC)."""
+    counts = week_counts(published, _moment_ns(start), _moment_ns(end))
+    if not len(counts):
         return None
     return float((counts > 0).mean())
 
@@ -97,7 +104,13 @@ def adopted_platforms(
     posts: pd.DataFrame, on: datetime | date, days: int = ADOPTION_DAYS
 ) -> frozenset[str]:
     """Platforms with at least one post in the ``days`` local days up to ``on`` (exclusive)."""
+    return adopted_platforms_at(ns(posts["published_at"]), posts["platform"].to_numpy(), on, days)
+
+
+def adopted_platforms_at(
+    published: np.ndarray, platforms: np.ndarray, on: datetime | date, days: int = ADOPTION_DAYS
+) -> frozenset[str]:
+    """:func:`adopted_platforms` of publication times (int64 ns, UTC) and their platforms."""
     last = _moment_ns(on)
-    at = ns(posts["published_at"])
-    inside = (at >= _moment_ns(add_days(on, -days))) & (at < last)
-    return frozenset(np.unique(posts["platform"].to_numpy()[inside]).tolist())
+    inside = (published >= _moment_ns(add_days(on, -days))) & (published < last)
+    return frozenset(np.unique(platforms[inside]).tolist())
