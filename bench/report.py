@@ -262,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true", help="Reuse the database kept in --keep (no generation)."
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timed step")
+    parser.add_argument(
+        "--no-frames", dest="frames", action="store_false", help="skip the pandas frame read"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)  # internal: one measured step
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--today", help=argparse.SUPPRESS)
@@ -287,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated in {time.perf_counter() - t0:.1f} s", flush=True)
 
     load = os.getloadavg()[0]
-    frames = _run_phase("frames", url, today)
+    frames = _run_phase("frames", url, today) if args.frames else None
     # Interleaved (plain, project, plain, project ...): the ratio of each pair, then the median.
     plains, reads, htmls = [], [], []
     for _ in range(args.repeat):
@@ -306,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at the start: {load:.1f}; min / median of {args.repeat}")
     print("                                       time            peak RSS  (after imports)")
     for label, runs in (
-        ("read into frames (pandas)", [frames]),
+        *((("read into frames (pandas)", [frames]),) if frames else ()),
         ("plain sqlite3 + numpy", plains),
         ("read into arrays (project)", reads),
         ("build the HTML report", htmls),
