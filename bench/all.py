@@ -23,7 +23,7 @@ RUNS: tuple[tuple[str, list[str], list[str]], ...] = (
     # (script, arguments, arguments with --quick)
     ("store.py", [], ["200000"]),
     ("poll.py", [], ["--accounts", "500", "--runs", "1"]),
-    ("web.py", [], ["--mentees", "200", "--repeat", "5"]),
+    ("web.py", ["--cpu"], ["--mentees", "200", "--repeat", "5", "--cpu"]),
     ("report.py", [], ["--mentees", "100", "--repeat", "1"]),
     ("peers.py", [], ["--mentees", "60", "--snapshots", "40000", "--requests", "5"]),
 )
