@@ -34,10 +34,10 @@ typecheck: $(TEST_STAMP)
 test: lint typecheck
 	$(BIN)/python -m pytest
 
+# Every benchmark, then one table of their figures against the targets.
 bench: $(TEST_STAMP)
-	$(BIN)/python bench/store.py
-	@for b in bench/poll.py bench/report.py bench/web.py; do \
-		if [ -f $$b ]; then $(BIN)/python $$b || exit 1; fi; done
+	$(BIN)/pip install --quiet -e '.[bench]'
+	PYTHONPATH=. $(BIN)/python bench/all.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output

@@ -3,20 +3,25 @@
 Generates 500 mentees x 5 platforms x 2 years of daily snapshots (plus posts, about two a week
 per account, and a few goals), then prints the report build time against the time to merely
 read the same rows from the database in the same run (into frames with
-``tracker.store.read_frames``, and
-into arrays with ``tracker.store.read_arrays`` as the report does), and the peak RSS of each step.
+``tracker.store.read_frames``, into arrays with ``tracker.store.read_arrays`` as the report does,
+and with a plain ``sqlite3`` cursor into numpy columns: the baseline), and the peak RSS of each
+step. The plain read, the project's read and the HTML report run interleaved ``--repeat`` times.
 Each step runs in a fresh process of its own, so its peak RSS is not the generator's.
 
-    .venv/bin/python bench/report.py [--mentees 500] [--days 730] [--keep DIR [--reuse]]
+    .venv/bin/python bench/report.py [--mentees 500] [--days 730] [--repeat 3]
+                                     [--keep DIR [--reuse]]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -157,6 +162,38 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def plain_read(path: Path, accounts: list[int], batch: int = 96) -> tuple[int, int]:
+    """The baseline: the report's rows (the same queries, the same batches of accounts) through
+    a plain ``sqlite3`` cursor into numpy columns (ids, ns times, float counts)."""
+    import numpy as np
+
+    from tracker.store.read_arrays import _BULK_POSTS, _BULK_SNAPSHOTS
+
+    conn = sqlite3.connect(path)
+    snapshots = posts = 0
+    for i in range(0, len(accounts), batch):
+        ids = ",".join(str(a) for a in accounts[i : i + batch])
+        rows = conn.execute(_BULK_SNAPSHOTS.format(ids=ids, bounds="")).fetchall()
+        acc, _plat, at, followers, counted = zip(*rows, strict=True)
+        columns = (
+            np.array(acc, dtype="int64"),
+            np.array(at, dtype="datetime64[ns]").astype("int64"),
+            np.array(followers, dtype="float64"),
+            np.array(counted, dtype="float64"),
+        )
+        snapshots += len(columns[0])
+        rows = conn.execute(_BULK_POSTS.format(ids=ids, bounds="")).fetchall()
+        acc, _plat, at, _kind, *parts = zip(*rows, strict=True)
+        columns = (
+            np.array(acc, dtype="int64"),
+            np.array(at, dtype="datetime64[ns]").astype("int64"),
+            np.array(parts, dtype="float64"),
+        )
+        posts += len(columns[0])
+    conn.close()
+    return snapshots, posts
+
+
 def _phase(name: str, db_url: str, today: date) -> dict[str, float]:
     """Run one measured step in this (fresh) process: its time and the peak RSS."""
     from dashboards.report.html_report import write_report
@@ -182,6 +219,9 @@ def _phase(name: str, db_url: str, today: date) -> dict[str, float]:
             snaps = series.snapshots(session, mentees)
             posts = series.posts(session, mentees)
         out["snapshots"], out["posts"] = len(snaps), len(posts)
+    elif name == "plain":
+        path = Path(db_url.removeprefix("sqlite:///"))
+        out["snapshots"], out["posts"] = plain_read(path, sorted(person_of))
     elif name == "arrays":
         with db.session() as session:
             rows = arrays.accounts_data(session, person_of)
@@ -221,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="Reuse the database kept in --keep (no generation)."
     )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each timed step")
+    parser.add_argument(
+        "--no-frames", dest="frames", action="store_false", help="skip the pandas frame read"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)  # internal: one measured step
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--today", help=argparse.SUPPRESS)
@@ -245,27 +289,46 @@ def main(argv: list[str] | None = None) -> int:
         db.dispose()
         print(f"generated in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    frames = _run_phase("frames", url, today)
-    read = _run_phase("arrays", url, today)
-    html = _run_phase("html", url, today)
+    load = os.getloadavg()[0]
+    frames = _run_phase("frames", url, today) if args.frames else None
+    # Interleaved (plain, project, plain, project ...): the ratio of each pair, then the median.
+    plains, reads, htmls = [], [], []
+    for _ in range(args.repeat):
+        plains.append(_run_phase("plain", url, today))
+        reads.append(_run_phase("arrays", url, today))
+        htmls.append(_run_phase("html", url, today))
     tables = _run_phase("csv", url, today)
+    plain, read, html = (min(r, key=lambda s: s["seconds"]) for r in (plains, reads, htmls))
+    assert (plain["snapshots"], plain["posts"]) == (read["snapshots"], read["posts"])
+
+    def spread(runs: list[dict[str, float]]) -> str:
+        times = [r["seconds"] for r in runs]
+        return f"{min(times):6.2f} / {statistics.median(times):6.2f} s"
+
     print(f"rows: {read['snapshots']:,.0f} snapshots, {read['posts']:,.0f} posts")
-    print("                                   time        peak RSS  (after imports)")
-    for label, step in (
-        ("read the rows into frames", frames),
-        ("read the rows into arrays", read),
-        ("build the HTML report", html),
-        ("build the CSV tables", tables),
+    print(f"load average at the start: {load:.1f}; min / median of {args.repeat}")
+    print("                                       time            peak RSS  (after imports)")
+    for label, runs in (
+        *((("read into frames (pandas)", [frames]),) if frames else ()),
+        ("plain sqlite3 + numpy", plains),
+        ("read into arrays (project)", reads),
+        ("build the HTML report", htmls),
+        ("build the CSV tables", [tables]),
     ):
+        step = min(runs, key=lambda s: s["seconds"])
         print(
-            f"{label:30s} {step['seconds']:7.1f} s {step['peak_rss_mb']:9.0f} MB"
+            f"{label:30s} {spread(runs)} {step['peak_rss_mb']:9.0f} MB"
             f"  ({step['imports_rss_mb']:.0f} MB)"
         )
-    for label, step in (("HTML report", html), ("CSV tables", tables)):
-        print(
-            f"{label}: {step['seconds'] / read['seconds']:.1f}x the array read (target <= 5x), "
-            f"{step['seconds'] / frames['seconds']:.1f}x the frame read"
-        )
+    read_ratio = statistics.median(
+        r["seconds"] / p["seconds"] for r, p in zip(reads, plains, strict=True)
+    )
+    html_ratio = statistics.median(
+        h["seconds"] / r["seconds"] for h, r in zip(htmls, reads, strict=True)
+    )
+    print(f"array read / plain sqlite3 + numpy: {read_ratio:.2f}x (target <= 1.2)")
+    print(f"HTML report / array read:           {html_ratio:.2f}x (target <= 1.5)")
+    print(f"CSV tables / array read:            {tables['seconds'] / read['seconds']:.2f}x")
     print(f"report size: {html['size'] / 1e6:.1f} MB")
     if args.keep:
         print(f"files kept in {where}")

@@ -193,6 +193,9 @@ def create_app(
         suppress_callback_exceptions=True,
         serve_locally=True,
         compress=False,
+        # Dash turns async endpoints on whenever asgiref is importable (datasette, a bench
+        # peer, brings it): each request would then start a thread and an event loop.
+        use_async=False,
     )
     if lean_static:
         static_files.use_small_plotly(app)

@@ -28,6 +28,7 @@ from dashboards.progress.period_data import RANGES, load
 from dashboards.progress.self_assessment_form import mentee_section, register_answer_callback
 from dashboards.request_context import app_state, current_viewer
 from tracker.store.models import Person
+from tracker.store.read_arrays import PersonRead
 
 dash.register_page(__name__, path="/fortschritt", name="Mein Fortschritt", order=1)
 register_answer_callback()
@@ -44,9 +45,9 @@ def layout(person: str | None = None, **_: Any) -> Any:
             target = authorize_person(session, viewer, key, "page.progress")
         except AccessDenied:
             return denied(lang)
-        body = _body(session, target, DEFAULT_RANGE, lang)
+        body, read = _body(session, target, DEFAULT_RANGE, lang)
         sa_prompt, sa_card = mentee_section(
-            session, target, viewer is not None and target.id == viewer.person_id, lang
+            session, target, viewer is not None and target.id == viewer.person_id, lang, read
         )
     own = viewer is not None and target.id == viewer.person_id
     title = t("progress.title", lang) if own else t("progress.title_of", lang, name="")
@@ -94,14 +95,15 @@ def show_progress(person_key: Any, choice: Any) -> Any:
             person = authorize_person(session, viewer, person_key, "callback.progress")
         except AccessDenied:
             return denied(lang)
-        return _body(session, person, choice if choice in RANGES else DEFAULT_RANGE, lang)
+        return _body(session, person, choice if choice in RANGES else DEFAULT_RANGE, lang)[0]
 
 
-def _body(session: Session, person: Person, choice: str, lang: str) -> list[Any]:
-    """Charts, summaries, goals and check-in notes of a person the caller has authorised."""
+def _body(session: Session, person: Person, choice: str, lang: str) -> tuple[list[Any], PersonRead]:
+    """Charts, summaries, goals and check-in notes of a person the caller has authorised, and
+    the rows read for them (the self-assessment's measured figures reuse them)."""
     data = load(session, person, choice)
     notes = mentee_notes(session, person.id)
-    return [
+    children = [
         *progress_body(data, lang, "progress-"),
         html.Div(
             [
@@ -115,3 +117,4 @@ def _body(session: Session, person: Person, choice: str, lang: str) -> list[Any]
             className="row two",
         ),
     ]
+    return children, data.read

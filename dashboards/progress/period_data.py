@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,32 +21,19 @@ from connectors.base import utcnow
 from dashboards.charts import EventMark, Line
 from dashboards.progress import account_arrays as progress_read
 from dashboards.progress.account_arrays import AccountData
-from tracker import metrics
+from tracker.cohort import progress_figures
+from tracker.cohort.progress_figures import GapNote, SinceRow
 from tracker.cohort.since_kickoff import SinceKickoff, since_kickoff
 from tracker.metrics import milestones
 from tracker.programme import goals as goal_checks
 from tracker.store.models import Account, Cohort, Goal, Person, Tandem
+from tracker.store.read_arrays import PersonRead, person_read
 
 logger = logging.getLogger(__name__)
 
 RANGES = ("all", "90", "28", "workshop")
 BASELINE_DAYS = 28  # the programme view starts this long before the kickoff
-MAX_POINTS = 160  # per line: longer series are drawn at a coarser step (last value per step)
 WORKSHOP_KINDS = ("kickoff", "workshop", "midpoint")
-
-
-@dataclass(frozen=True)
-class GapNote:
-    platform: str
-    start: date
-    end: date
-
-
-@dataclass(frozen=True)
-class SinceRow:
-    platform: str
-    delta: int | None
-    posts: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +51,7 @@ class ProgressData:
     goals: tuple[goal_checks.GoalStatus, ...]
     axis: tuple[str, str]  # the charts' time axis, ISO days
     since_kickoff: SinceKickoff | None  # None outside a cohort
+    read: PersonRead  # the rows read for this view, for other figures of the same page
 
 
 def axis_range(
@@ -106,141 +93,8 @@ def last_workshop(events: tuple[EventMark, ...], today: date) -> EventMark | Non
     return past[-1] if past else None
 
 
-_NS_DAY = 86_400 * 10**9
-_NS_WEEK = 7 * _NS_DAY
-_MONDAY = 4 * _NS_DAY  # 1970-01-05: weeks for the engagement chart run Monday to Sunday
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(metrics.programme_zone()).date()
-
-
-def _step(start: datetime, end: datetime) -> timedelta:
-    days = max(1, (end - start).days)
-    return timedelta(days=max(1, -(-days // MAX_POINTS)))
-
-
-def _iso(values_ns: np.ndarray) -> tuple[str, ...]:
-    days = values_ns.astype("datetime64[ns]").astype("datetime64[D]")
-    return tuple(np.datetime_as_string(days).tolist())
-
-
-def _values(values: np.ndarray, digits: int | None = None) -> tuple[float | None, ...]:
-    listed = values.tolist()
-    if digits is not None:
-        listed = [round(v, digits) for v in listed]
-    return tuple(None if v != v else v for v in listed)  # NaN is the only v != v
-
-
-def _known(data: AccountData, since: int) -> metrics.Counts:
-    rows = data.rows
-    keep = ~np.isnan(rows.followers) & (rows.snap_at >= since)
-    return metrics.Counts(rows.snap_at[keep], rows.followers[keep].astype("int64"))
-
-
-def _by_platform(accounts: Sequence[AccountData]) -> dict[str, list[AccountData]]:
-    out: dict[str, list[AccountData]] = {}
-    for data in sorted(accounts, key=lambda d: (d.platform, d.rows.account_id)):
-        out.setdefault(data.platform, []).append(data)
-    return out
-
-
-def _follower_lines(
-    accounts: Sequence[AccountData], start: datetime, end: datetime
-) -> tuple[tuple[Line, ...], tuple[GapNote, ...]]:
-    """One line per account with a known count in the period, at most MAX_POINTS slots
-    (the last known count of each slot); the gaps between known counts as notes."""
-    lines: list[Line] = []
-    notes: list[GapNote] = []
-    step = _step(start, end)
-    step_ns = int(step.total_seconds()) * 10**9
-    start_ns, end_ns = metrics.as_moment(start).value, metrics.as_moment(end).value
-    max_gap = max(metrics.MAX_GAP, step * 1.5)
-    for platform, group in _by_platform(accounts).items():
-        for data in group:
-            counts = _known(data, start_ns)
-            if not len(counts.times):  # e.g. a blog: no follower count exists, so no line
-                continue
-            grid, values = metrics.on_grid(counts, step_ns, int(counts.times[0]), end_ns)
-            lines.append(Line(platform, _iso(grid), _values(values)))
-            notes.extend(
-                GapNote(platform, _local_day(g.start), _local_day(g.end))
-                for g in metrics.gaps_in(counts.times, max_gap)
-            )
-    return tuple(lines), tuple(notes)
-
-
-def _posted(group: Sequence[AccountData], since: int) -> np.ndarray:
-    at = np.concatenate([d.rows.post_at for d in group])
-    return at[at >= since]
-
-
-def _weekly_posts(
-    accounts: Sequence[AccountData], start: datetime, end: datetime
-) -> tuple[Line, ...]:
-    """Posts per complete 7-day window from ``start``, per platform with posts in the period."""
-    start_ns, end_ns = metrics.as_moment(start).value, metrics.as_moment(end).value
-    lines = []
-    for platform, group in _by_platform(accounts).items():
-        at = _posted(group, start_ns)
-        counts = metrics.week_counts(at, start_ns, end_ns)
-        if not len(at) or not len(counts):
-            continue
-        weeks = metrics.week_edges(start_ns, end_ns)[: len(counts)]
-        lines.append(
-            Line(platform, _iso(metrics.wall_ns(weeks)), _values(counts.astype("float64")))
-        )
-    return tuple(lines)
-
-
-def _engagement(accounts: Sequence[AccountData], start: datetime) -> tuple[Line, ...]:
-    """The median engagement rate of each calendar week (Monday to Sunday) per platform, over
-    the posts of the period with a known rate; a week without one is a gap."""
-    start_ns = metrics.as_moment(start).value
-    lines = []
-    for platform, group in _by_platform(accounts).items():
-        at_parts, rate_parts = [], []
-        for data in group:
-            inside = data.rows.post_at >= start_ns
-            at = data.rows.post_at[inside]
-            followers = metrics.nearest_values(_known(data, np.iinfo("int64").min), at)
-            at_parts.append(at)
-            rate_parts.append(metrics.rates_of(data.interactions[inside], followers))
-        at, rate = np.concatenate(at_parts), np.concatenate(rate_parts)
-        known = ~np.isnan(rate)
-        if not known.any():
-            continue
-        # Calendar weeks of the programme's local days; the Mondays below are local days.
-        week = (metrics.wall_ns(at[known]) - _MONDAY) // _NS_WEEK
-        first = int(week.min())
-        medians = np.full(int(week.max()) - first + 1, np.nan)
-        # Medians of all weeks at once: sorted by week then rate, each week's middle one or two.
-        order = np.lexsort((rate[known], week))
-        week, values = week[order], rate[known][order]
-        numbers, starts, sizes = np.unique(week, return_index=True, return_counts=True)
-        low, high = values[starts + (sizes - 1) // 2], values[starts + sizes // 2]
-        medians[numbers - first] = (low + high) / 2
-        mondays = _MONDAY + _NS_WEEK * np.arange(first, first + len(medians), dtype="int64")
-        lines.append(Line(platform, _iso(mondays), _values(medians, 2)))
-    return tuple(lines)
-
-
-def _since(accounts: Sequence[AccountData], event: EventMark | None) -> tuple[SinceRow, ...]:
-    """Per platform: follower change from the first to the last known count since the event
-    (None with fewer than two), and the posts published since."""
-    if event is None:
-        return ()
-    at = metrics.as_moment(event.day).value
-    out = []
-    for platform, group in _by_platform(accounts).items():
-        if not any(len(d.rows.snap_at) or len(d.rows.post_at) for d in group):
-            continue
-        times = np.concatenate([_known(d, at).times for d in group])
-        values = np.concatenate([_known(d, at).values for d in group])
-        order = np.argsort(times, kind="stable")
-        delta = int(values[order[-1]] - values[order[0]]) if len(times) >= 2 else None
-        out.append(SinceRow(platform, delta, len(_posted(group, at))))
-    return tuple(out)
+def _lines(series: Sequence[progress_figures.DaySeries]) -> tuple[Line, ...]:
+    return tuple(Line(s.platform, s.x, s.y) for s in series)
 
 
 def goals_of(
@@ -271,11 +125,14 @@ def load(
     events = cohort_events(session, person.cohort_id)
     start, end = period(choice, cohort, events, now)
     workshop = last_workshop(events, now.date())
-    # One read covers the period, the whole programme (milestones) and the "since the last
-    # workshop" summary.
+    # One read covers the period, the whole programme (milestones), the "since the last
+    # workshop" summary and the four weeks before the self-assessment's first round (a week
+    # before the programme view starts).
+    # Every figure here is computed from the rows since ``read_from`` alone.
     read_from = min(start, period("all", cohort, events, now)[0])
-    accounts = progress_read.accounts(session, person.id, read_from, end)
-    followers, gaps = _follower_lines(accounts, start, end)
+    read = person_read(session, person.id, read_from - timedelta(days=7), end)
+    accounts = read.between(read_from, end)
+    followers, gaps = progress_figures.follower_lines(accounts, start, end)
     found = milestones.detect_accounts(
         [a.rows for a in accounts],
         cohort.start if cohort else None,
@@ -286,12 +143,12 @@ def load(
         start=start,
         end=end,
         events=tuple(e for e in events if start.date() <= e.day <= end.date()),
-        followers=followers,
-        posts_weekly=_weekly_posts(accounts, start, end),
-        engagement=_engagement(accounts, start),
+        followers=_lines(followers),
+        posts_weekly=_lines(progress_figures.weekly_posts(accounts, start, end)),
+        engagement=_lines(progress_figures.weekly_engagement(accounts, start)),
         gaps=gaps,
         since_event=workshop,
-        since=_since(accounts, workshop),
+        since=progress_figures.since_day(accounts, workshop.day if workshop else None),
         milestones=tuple(found),
         goals=goals,
         axis=axis_range(choice, cohort, start, now),
@@ -300,6 +157,7 @@ def load(
         )
         if cohort is not None
         else None,
+        read=read,
     )
 
 

@@ -36,6 +36,7 @@ from tracker.privacy.retention import local_today
 from tracker.programme.questionnaire import Item, Questionnaire
 from tracker.programme.self_assessment import Round, submit
 from tracker.store.models import Cohort, Person, Tandem
+from tracker.store.read_arrays import PersonRead
 
 logger = logging.getLogger(__name__)
 
@@ -184,12 +185,13 @@ def _form(
 
 
 def mentee_section(
-    session: Session, person: Person, own: bool, lang: str
+    session: Session, person: Person, own: bool, lang: str, read: PersonRead | None = None
 ) -> tuple[list[Any], list[Any]]:
     """For "Mein Fortschritt": a prompt for the top of the page while a round is open (her own
     page only), and the self-assessment card with the form and her answers over time. Both
-    empty when there is nothing to ask; ``person`` is authorised by the caller."""
-    view = person_view(session, app_state().config, person)
+    empty when there is nothing to ask; ``person`` is authorised by the caller; ``read``: her
+    rows the page read already."""
+    view = person_view(session, app_state().config, person, read)
     if view is None:
         return [], []
     top: list[Any] = []

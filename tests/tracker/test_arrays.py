@@ -11,7 +11,7 @@ from tracker import metrics
 from tracker.config import PersonEntry
 from tracker.programme.structure import Changes, upsert_person
 from tracker.store.db import Database
-from tracker.store.read_arrays import accounts_data, person_accounts
+from tracker.store.read_arrays import accounts_data, person_accounts, person_read
 from tracker.store.read_frames import posts, snapshots
 from tracker.store.write import snapshot_row, write_posts, write_snapshots
 
@@ -125,3 +125,25 @@ def test_figures_do_not_depend_on_the_reader(db: Database) -> None:
     for d in data:
         one = frame[frame.account_id == d.account_id]
         assert metrics.follower_growth(one, start, end) == metrics.growth_of(d.counts(), start, end)
+
+
+def test_a_window_of_one_read_equals_reading_that_window(db: Database) -> None:
+    """The mentee page reads her rows once and hands a window of them to the self-assessment's
+    measured figures: the window holds exactly the rows a read of it would, times bounded by
+    the bulk read (DB-API cursor) the same way as by the per-person read."""
+    person_id, person_of = _world(db)
+    start, end = T0 + timedelta(days=1), T0 + timedelta(days=4, hours=2)
+    with db.session() as s:
+        read = person_read(s, person_id, T0 - timedelta(days=1), T0 + timedelta(days=30))
+        direct = person_accounts(s, person_id, start, end)
+        bulk = accounts_data(s, person_of, start, end)
+    window = read.between(start, end)
+    assert read.covers(start, end) and not read.covers(T0 - timedelta(days=2), end)
+    for got in (window, bulk):
+        assert [d.account_id for d in got] == [d.account_id for d in direct]
+        for a, b in zip(got, direct, strict=True):
+            assert np.array_equal(a.rows.snap_at, b.rows.snap_at)
+            assert np.array_equal(a.rows.followers, b.rows.followers, equal_nan=True)
+            assert np.array_equal(a.rows.post_at, b.rows.post_at)
+            assert np.array_equal(a.interactions, b.interactions, equal_nan=True)
+    assert all(len(d.rows.snap_at) == 4 for d in window)  # days 1 to 4 of six

@@ -107,3 +107,33 @@ def test_weekly_posting_streak_uses_local_calendar_weeks() -> None:
     )
     (streak,) = [m for m in detect(snaps, frame(*posted)) if m.kind == "weekly_4_weeks"]
     assert streak.at == posted[-1].to_pydatetime()
+
+
+@pytest.mark.parametrize("zone", [BERLIN, "America/New_York", "Australia/Lord_Howe"])
+def test_local_clock_times_match_the_zone_database_around_every_change(zone: str) -> None:
+    """The local day of a moment one second before, at and after each change of the clocks
+    (and across the years) is the one the zone database gives: a post on the night the
+    clocks change is counted on the right day."""
+    import numpy as np
+
+    from tracker.metrics import from_wall_ns, wall_ns
+
+    set_timezone(zone)
+    moments = pd.date_range("1990-01-01", "2060-12-31", freq="6h", tz=UTC)
+    wall = moments.tz_convert(zone).tz_localize(None).as_unit("ns").asi8
+    offset = wall - moments.as_unit("ns").asi8
+    changes = moments[:-1][offset[:-1] != offset[1:]]
+    near = changes.as_unit("ns").asi8
+    steps = (-(10**9), 0, 10**9, 3 * 3600 * 10**9)
+    probes = np.concatenate([moments.as_unit("ns").asi8, *(near + d for d in steps)])
+    local = pd.DatetimeIndex(probes.astype("datetime64[ns]")).tz_localize(UTC).tz_convert(zone)
+    expected = local.tz_localize(None).as_unit("ns").asi8
+    assert len(changes) > 100
+    assert (wall_ns(probes) == expected).all()
+    # And back: a wall time the clocks skip moves forward, a repeated one is its first.
+    walls = np.concatenate([expected, *(wall_ns(near) + d for d in (-(10**9), 0, 1800 * 10**9))])
+    naive = pd.DatetimeIndex(walls.astype("datetime64[ns]"))
+    aware = naive.tz_localize(
+        zone, ambiguous=np.ones(len(walls), dtype=bool), nonexistent="shift_forward"
+    )
+    assert (from_wall_ns(walls) == aware.tz_convert(UTC).as_unit("ns").asi8).all()

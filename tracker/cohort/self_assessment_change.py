@@ -11,15 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.metrics import EFFECT_DAYS, adopted_platforms, consistency, median_or_none
-from tracker.metrics import posts_per_week as weekly_posts
+from tracker.metrics import (
+    EFFECT_DAYS,
+    adopted_platforms_at,
+    as_moment,
+    consistency_at,
+    median_or_none,
+    posts_per_week_at,
+)
 from tracker.programme.questionnaire import MEASURES, Questionnaire
 from tracker.programme.self_assessment import Round, current_answers
 from tracker.store.models import Person
-from tracker.store.read_arrays import frames, person_accounts
+from tracker.store.read_arrays import PersonRead, person_accounts
 
 
 @dataclass(frozen=True)
@@ -83,28 +90,42 @@ def _moment(day: date) -> datetime:
 
 
 def measured_at_rounds(
-    session: Session, person_id: int, rounds: Sequence[Round], today: date
+    session: Session,
+    person_id: int,
+    rounds: Sequence[Round],
+    today: date,
+    read: PersonRead | None = None,
 ) -> dict[str, dict[str, float | None]]:
     """Round key -> measure -> her figure over the four weeks before the round opened
     (consistency: share of weeks with a post; posts per week; platforms with a post in the
-    30 days before). Rounds not yet open are left out; None where nothing was polled before."""
+    30 days before). Rounds not yet open are left out; None where nothing was polled before.
+    ``read``: her rows already read for the same view, used when they cover the period."""
     opened = [r for r in rounds if r.opens <= today]
     if not opened:
         return {}
     first = min(r.opens for r in opened) - timedelta(days=EFFECT_DAYS + 7)
     last = max(r.opens for r in opened)
-    data = person_accounts(session, person_id, _moment(first), _moment(last))
-    snaps, posts = frames(person_id, data)
+    start, end = _moment(first), _moment(last)
+    if read is not None and read.covers(start, end):
+        data = read.between(start, end)
+    else:
+        data = person_accounts(session, person_id, start, end)
+    # Straight from the arrays: the rows are few and a frame costs more than the figures.
+    snap_at = np.concatenate([d.rows.snap_at for d in data]) if data else np.empty(0, "int64")
+    post_at = np.concatenate([d.rows.post_at for d in data]) if data else np.empty(0, "int64")
+    platforms = np.repeat(
+        np.array([d.platform for d in data], dtype=object), [len(d.rows.post_at) for d in data]
+    )
     out: dict[str, dict[str, float | None]] = {}
     for r in opened:
         since = r.opens - timedelta(days=EFFECT_DAYS)
-        polled = bool(len(snaps)) and bool((snaps["taken_at"] < _moment(r.opens)).any())
+        polled = bool((snap_at < as_moment(_moment(r.opens)).value).any())
         if not polled:
             out[r.key] = dict.fromkeys(MEASURES)
             continue
         out[r.key] = {
-            "consistency": consistency(posts, since, r.opens),
-            "posts_per_week": weekly_posts(posts, since, r.opens),
-            "platforms": float(len(adopted_platforms(posts, r.opens))),
+            "consistency": consistency_at(post_at, since, r.opens),
+            "posts_per_week": posts_per_week_at(post_at, since, r.opens),
+            "platforms": float(len(adopted_platforms_at(post_at, platforms, r.opens))),
         }
     return out

@@ -21,6 +21,7 @@ from tracker.privacy.retention import local_today
 from tracker.programme.questionnaire import Questionnaire
 from tracker.programme.self_assessment import Round, cohort_rounds, current_answers, open_round
 from tracker.store.models import Cohort, Person
+from tracker.store.read_arrays import PersonRead
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,11 @@ class PersonView:
         return upcoming[0] if upcoming else None
 
 
-def person_view(session: Session, config: Config, person: Person) -> PersonView | None:
+def person_view(
+    session: Session, config: Config, person: Person, read: PersonRead | None = None
+) -> PersonView | None:
     """Her rounds and answers; None when the questionnaire is off or she is no mentee in a
-    cohort (then there is nothing to ask or show)."""
+    cohort (then there is nothing to ask or show). ``read``: her rows the page read already."""
     questionnaire = config.self_assessment
     if not questionnaire.enabled or person.role != "mentee" or person.cohort_id is None:
         return None
@@ -73,7 +76,7 @@ def person_view(session: Session, config: Config, person: Person) -> PersonView 
     rounds = cohort_rounds(session, questionnaire, person.cohort_id)
     own = current_answers(session, person.id, "self")
     rated = current_answers(session, person.id, "mentor") if questionnaire.mentor_rating else {}
-    measured = measured_at_rounds(session, person.id, rounds, today)
+    measured = measured_at_rounds(session, person.id, rounds, today, read)
     views = []
     for r in rounds:
         mine = own.get(r.key)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.cohort.periods import periods_between
-from tracker.cohort.person_summary import person_frames
-from tracker.metrics import Growth, growth_of, posts_per_week
+from tracker.metrics import Growth, growth_of, posts_per_week_at
 from tracker.metrics.milestones import Milestone
 from tracker.programme.goals import GoalStatus
 from tracker.store.read_arrays import AccountData
@@ -64,16 +63,16 @@ def since_kickoff(
     counts = {a.account_id: a.counts() for a in accounts}
     out = []
     for acc in sorted(accounts, key=lambda a: (a.platform, a.account_id)):
-        posts, _ = person_frames([acc], counts)
+        posts = acc.rows.post_at
         out.append(
             AccountSince(
                 platform=acc.platform,
                 account_id=acc.account_id,
                 growth=growth_of(counts[acc.account_id], *per.cohort),
-                posts_per_week_before=posts_per_week(posts, *per.baseline)
+                posts_per_week_before=posts_per_week_at(posts, *per.baseline)
                 if per.baseline[1].date() <= today
                 else None,
-                posts_per_week_now=posts_per_week(posts, *per.last_month)
+                posts_per_week_now=posts_per_week_at(posts, *per.last_month)
                 if per.kickoff <= today
                 else None,
             )

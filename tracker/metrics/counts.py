@@ -9,6 +9,7 @@ local days whether or not the clocks change inside them. The zone is set once fr
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,14 +87,58 @@ def known_counts(snaps: pd.DataFrame, column: str = "followers") -> pd.DataFrame
 _NS_DAY = 86_400 * 10**9
 
 
+# The offset table covers these years; times outside it take pandas' slower conversion.
+_TABLE_YEARS = (1971, 2099)
+
+
+@functools.cache
+def _offset_table(zone: ZoneInfo) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The zone's UTC offsets (ns) and the UTC instants (ns) from which each holds, within
+    ``_TABLE_YEARS``, and the table's bounds: one lookup instead of a time-zone conversion
+    per call (the pages convert a few values at a time, hundreds of times per view)."""
+    lo = datetime(_TABLE_YEARS[0], 1, 1, tzinfo=UTC)
+    hi = datetime(_TABLE_YEARS[1], 12, 31, tzinfo=UTC)
+
+    def offset(at: datetime) -> timedelta:
+        return at.astimezone(zone).utcoffset() or timedelta(0)
+
+    starts, offsets = [lo], [offset(lo)]
+    day = lo
+    while day < hi:
+        later = day + DAY
+        if offset(later) != offsets[-1]:
+            # The change lies within (day, later]: find its second by bisection.
+            a, b = day, later
+            while b - a > timedelta(seconds=1):
+                mid = a + (b - a) / 2
+                a, b = (mid, b) if offset(mid) == offsets[-1] else (a, mid)
+            starts.append(b)
+            offsets.append(offset(later))
+        day = later
+    as_ns = np.array([int(v.timestamp()) * 10**9 for v in starts], dtype="int64")
+    deltas = np.array([int(v.total_seconds()) * 10**9 for v in offsets], dtype="int64")
+    return as_ns, deltas, int(lo.timestamp()) * 10**9, int(hi.timestamp()) * 10**9
+
+
 def wall_ns(times: np.ndarray) -> np.ndarray:
     """UTC times (int64 ns) as the programme's local wall-clock times (int64 ns since the local
     epoch): ``wall_ns(t) // day`` is the local day of ``t``."""
     times = np.asarray(times, dtype="int64")
     if not len(times):
         return times
+    starts, offsets, lo, hi = _offset_table(_zone)
+    if lo <= times.min() and times.max() < hi:
+        return times + offsets[np.searchsorted(starts, times, "right") - 1]
     local = pd.DatetimeIndex(times.astype("datetime64[ns]")).tz_localize(UTC).tz_convert(_zone)
     return np.asarray(local.tz_localize(None).as_unit("ns").asi8, dtype="int64")
+
+
+@functools.cache
+def _wall_table(zone: ZoneInfo) -> tuple[np.ndarray, np.ndarray]:
+    """The wall-clock time at which each of the zone's offsets begins and ends (int64 ns)."""
+    starts, offsets, _, _ = _offset_table(zone)
+    ends = np.append(starts[1:], np.iinfo("int64").max - _NS_DAY)
+    return starts + offsets, ends + offsets
 
 
 def from_wall_ns(wall: np.ndarray) -> np.ndarray:
@@ -102,6 +147,19 @@ def from_wall_ns(wall: np.ndarray) -> np.ndarray:
     wall = np.asarray(wall, dtype="int64")
     if not len(wall):
         return wall
+    starts, offsets, lo, hi = _offset_table(_zone)
+    if lo + _NS_DAY <= wall.min() and wall.max() < hi - _NS_DAY:
+        begins, ends = _wall_table(_zone)
+        k = np.searchsorted(begins, wall, "right") - 1
+        # A repeated wall time lies in the offset before too: its first occurrence is there.
+        before = np.maximum(k - 1, 0)
+        k = np.where((k >= 1) & (wall < ends[before]), before, k)
+        out = wall - offsets[k]
+        # A wall time the clocks skip: the first moment after the jump.
+        skipped = wall >= ends[k]
+        if skipped.any():
+            out[skipped] = starts[k[skipped] + 1]
+        return out
     naive = pd.DatetimeIndex(wall.astype("datetime64[ns]"))
     aware = naive.tz_localize(
         _zone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"

@@ -22,20 +22,23 @@ from tracker.metrics.counts import (
 ADOPTION_DAYS = 30
 
 
-def _count_published(posts: pd.DataFrame, start: datetime | date, end: datetime | date) -> int:
-    at = ns(posts["published_at"])
-    return int(((at >= _moment_ns(start)) & (at < _moment_ns(end))).sum())
-
-
 def posts_per_week(
     posts: pd.DataFrame, start: datetime | date, end: datetime | date
 ) -> float | None:
     """Posts published in ``[start, end)`` per week (of local days); None for an empty
     period."""
+    return posts_per_week_at(ns(posts["published_at"]), start, end)
+
+
+def posts_per_week_at(
+    published: np.ndarray, start: datetime | date, end: datetime | date
+) -> float | None:
+    """:func:`posts_per_week` of publication times (int64 ns, UTC)."""
     days = local_days(start, end)
     if days <= 0:
         return None
-    return _count_published(posts, start, end) / (days / 7)
+    inside = (published >= _moment_ns(start)) & (published < _moment_ns(end))
+    return int(inside.sum()) / (days / 7)
 
 
 def week_edges(start_ns: int, end_ns: int) -> np.ndarray:
@@ -77,8 +80,15 @@ def weekly_post_counts(
 
 def consistency(posts: pd.DataFrame, start: datetime | date, end: datetime | date) -> float | None:
     """Share of complete 7-day windows from ``start`` with at least one post; None if none."""
-    counts = weekly_post_counts(posts, start, end)
-    if counts.empty:
+    return consistency_at(ns(posts["published_at"]), start, end)
+
+
+def consistency_at(
+    published: np.ndarray, start: datetime | date, end: datetime | date
+) -> float | None:
+    """:func:`consistency` of publication times (int64 ns, UTC)."""
+    counts = week_counts(published, _moment_ns(start), _moment_ns(end))
+    if not len(counts):
         return None
     return float((counts > 0).mean())
 
@@ -94,7 +104,13 @@ def adopted_platforms(
     posts: pd.DataFrame, on: datetime | date, days: int = ADOPTION_DAYS
 ) -> frozenset[str]:
     """Platforms with at least one post in the ``days`` local days up to ``on`` (exclusive)."""
+    return adopted_platforms_at(ns(posts["published_at"]), posts["platform"].to_numpy(), on, days)
+
+
+def adopted_platforms_at(
+    published: np.ndarray, platforms: np.ndarray, on: datetime | date, days: int = ADOPTION_DAYS
+) -> frozenset[str]:
+    """:func:`adopted_platforms` of publication times (int64 ns, UTC) and their platforms."""
     last = _moment_ns(on)
-    at = ns(posts["published_at"])
-    inside = (at >= _moment_ns(add_days(on, -days))) & (at < last)
-    return frozenset(np.unique(posts["platform"].to_numpy()[inside]).tolist())
+    inside = (published >= _moment_ns(add_days(on, -days))) & (published < last)
+    return frozenset(np.unique(platforms[inside]).tolist())

@@ -7,6 +7,7 @@ it is never assumed here. Unknown values (None) are an en dash, never 0.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,11 +41,17 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
+@functools.lru_cache(maxsize=4096)
+def _integer(value: int, locale: str) -> str:
+    # Babel takes a good part of a millisecond per number; a page shows hundreds of counts.
+    return format_decimal(value, locale=locale)
+
+
 def fmt_int(value: float | None, lang: str | None = None, signed: bool = False) -> str:
     """A count: ``1.234`` in German, ``1,234`` in English."""
     if value is None:
         return UNKNOWN
-    out = format_decimal(round(value), locale=_locale(lang))
+    out = _integer(round(value), _locale(lang))
     return f"+{out}" if signed and value > 0 else out
 
 
