@@ -19,8 +19,9 @@ from tracker.metrics import EFFECT_DAYS, adopted_platforms, consistency, median_
 from tracker.metrics import posts_per_week as weekly_posts
 from tracker.programme.questionnaire import MEASURES, Questionnaire
 from tracker.programme.self_assessment import Round, current_answers
-from tracker.store.models import Cohort, Person
+from tracker.store.models import Cohort
 from tracker.store.read_arrays import frames, person_accounts
+from tracker.store.read_frames import cohort_roles
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,8 @@ def cohort_changes(
 ) -> list[ItemChange]:
     """The cohort's median change per item from round ``start`` to round ``end`` (mentees'
     own answers only; no names, no free text)."""
-    mentees = session.scalars(
-        select(Person.id).where(Person.cohort_id == cohort_id, Person.role == "mentee")
-    ).all()
+    roles = cohort_roles(session, cohort_id)
+    mentees = sorted(pid for pid, role in roles.items() if role == "mentee")
     pairs = []
     for person_id in mentees:
         answers = current_answers(session, person_id, "self")
