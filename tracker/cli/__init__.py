@@ -73,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except typer.TyperException as exc:
+        # Newer typer carries its own copy of click: its BadParameter is not click's.
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            click.echo(f"error: {exc}", err=True)
+        return int(getattr(exc, "exit_code", 2))
     except TrackerError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
