@@ -58,6 +58,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "/fortschritt?person=no-such-person": ("denied", "denied", "denied", "denied"),
     "/tandem": ("denied", "ok", "ok", "ok"),
     "/programm": ("denied", "denied", "denied", "ok"),
+    "/jahrgaenge": ("denied", "denied", "denied", "ok"),
     "/status": ("denied", "denied", "denied", "ok"),
     "/verwaltung": ("denied", "denied", "denied", "ok"),
     "/protokoll": ("ok", "denied", "denied", "ok"),
@@ -67,6 +68,7 @@ PAGE_PATHS = {
     "/fortschritt",
     "/tandem",
     "/programm",
+    "/jahrgaenge",
     "/status",
     "/verwaltung",
     "/protokoll",
@@ -161,6 +163,12 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
             {"programme-cohort.value": "c1", "programme-sort.value": "growth"},
             None,
             "programme-table",
+            ("denied", "denied", "denied", "ok"),
+        ),
+        "cohorts-body.children": (
+            {"cohorts-choice.value": ["c1"]},
+            None,
+            "cohorts-final",
             ("denied", "denied", "denied", "ok"),
         ),
         "status-accounts.data": (
