@@ -96,11 +96,17 @@ def items_figure(
     lines: Sequence[tuple[str, Sequence[str], Sequence[float | None]]],
     lang: str,
     y_title: str,
+    x_title: str = "",
     title: str | None = None,
 ) -> Figure:
     """Per cohort (name, item labels, values): one line of markers over the statements."""
-    layout = _base(lang, y_title, height=360, title=title)
-    layout["xaxis"] = {"type": "category", "automargin": True, "tickangle": 0}
+    layout = _base(lang, y_title, height=340, title=title)
+    layout["xaxis"] = {
+        "type": "category",
+        "automargin": True,
+        "tickangle": 0,
+        "title": {"text": esc(x_title)},
+    }
     layout["hovermode"] = "closest"
     layout["legend"] = {"orientation": "h", "y": -0.35, "yanchor": "top", "x": 0}
     data: list[Figure] = []

@@ -57,9 +57,11 @@ def layout(**_: Any) -> Any:
                         value=[c.key for c in found[:DEFAULT_COHORTS]],
                         multi=True,
                         clearable=False,
+                        style={"width": "100%"},
                     ),
                 ],
-                className="toolbar cohorts-toolbar",
+                className="cohorts-toolbar",
+                style={"display": "flex", "flexDirection": "column", "gap": "0.3rem"},
             ),
             dcc.Loading(html.Div(id="cohorts-body"), type="dot"),
         ],
@@ -68,9 +70,21 @@ def layout(**_: Any) -> Any:
 
 
 def _table(tt: TextTable) -> Any:
-    head = html.Tr([html.Th(h, className="num" if i else None) for i, h in enumerate(tt.heads)])
+    # The first column names the figure: it wraps, so the cohorts' columns stay in view.
+    label = {"whiteSpace": "normal", "minWidth": "8em"}
+    head = html.Tr(
+        [
+            html.Th(h, className="num" if i else None, style=None if i else label)
+            for i, h in enumerate(tt.heads)
+        ]
+    )
     body = [
-        html.Tr([html.Td(c, className="num" if i else None) for i, c in enumerate(row)])
+        html.Tr(
+            [
+                html.Td(c, className="num" if i else None, style=None if i else label)
+                for i, c in enumerate(row)
+            ]
+        )
         for row in tt.rows
     ]
     # A cohort per column: on a phone the table scrolls inside its card, never the page.

@@ -242,8 +242,9 @@ def _figure_labels(lang: str) -> list[str]:
 def final_table(comparisons: Sequence[CohortComparison], lang: str) -> TextTable:
     """Figures down, cohorts across: at the closing, or "Stand" today for a running cohort."""
     heads = ["", *(_column_head(c, lang) for c in comparisons)]
-    columns = [[state_line(c, lang), *_figure_cells(c.final, lang)] for c in comparisons]
-    labels = ["", *_figure_labels(lang)]
+    # Each cohort's period and state ("Stand …") stand above the table (``state_line``).
+    columns = [_figure_cells(c.final, lang) for c in comparisons]
+    labels = _figure_labels(lang)
     rows = [[label, *(col[i] for col in columns)] for i, label in enumerate(labels)]
     return TextTable("cohorts-final", heads, rows)
 
@@ -359,7 +360,8 @@ def self_assessment_table(
                 if ch is None or ch.median_change is None
                 else f"{fmt_decimal(ch.median_change, lang, 1)} ({t('report.n', lang)} = {ch.n})"
             )
-        rows.append([labels.get(item, item), *cells])
+        number = items.index(item) + 1
+        rows.append([f"{number}. {labels.get(item, item)}", *cells])
     return TextTable("cohorts-self-assessment", heads, rows)
 
 
@@ -416,7 +418,10 @@ def charts(
         out.append((title, fig))
     having = [c for c in comparisons if c.self_assessment]
     if having:
-        labels = {i.id: i.text(lang) for i in questionnaire.items}
+        # Statements by their number in the self-assessment table: whole sentences do not fit
+        # under a chart on a phone.
+        items = list(dict.fromkeys(ch.item for c in having for ch in c.self_assessment or ()))
+        labels = {item: str(i + 1) for i, item in enumerate(items)}
         out.append(
             (
                 t("compare.self_assessment", lang),
@@ -431,6 +436,7 @@ def charts(
                     ],
                     lang,
                     t("compare.change_axis", lang),
+                    t("table.item", lang),
                 ),
             )
         )
