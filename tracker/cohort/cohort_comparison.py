@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 FOLLOWUP_MONTHS = (3, 6, 12)
 MAX_COHORTS = 8
+# Points per cohort line at most: a long cohort is drawn every second (third ...) week. Each
+# point is a whole cohort summary, so this bounds the time a comparison takes.
+MAX_POINTS = 18
 
 
 @dataclass(frozen=True)
@@ -149,14 +153,19 @@ def followup_figures(summary: CohortSummary, day: date) -> Figures:
     )
 
 
-def week_days(kickoff: date, reference: date) -> list[tuple[float, date]]:
+def week_days(
+    kickoff: date, reference: date, max_points: int = MAX_POINTS
+) -> list[tuple[float, date]]:
     """(week, day) from the kickoff (week 0) every seven days up to ``reference``, which is
-    always the last point."""
+    always the last point; every second (third ...) week where there would be more than
+    ``max_points``."""
+    weeks = max(0, (reference - kickoff).days) / 7
+    stride = max(1, math.ceil((weeks + 1) / max(1, max_points - 1)))
     out: list[tuple[float, date]] = []
     week = 0
     while kickoff + timedelta(days=7 * week) < reference:
         out.append((float(week), kickoff + timedelta(days=7 * week)))
-        week += 1
+        week += stride
     out.append((max(0, (reference - kickoff).days) / 7, reference))
     return out
 
