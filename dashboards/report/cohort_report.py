@@ -253,6 +253,22 @@ def _all_platforms(comparisons: Sequence[CohortComparison]) -> list[str]:
     return sorted({p for c in comparisons for p in c.platforms})
 
 
+def _measured_platforms(comparisons: Sequence[CohortComparison]) -> list[str]:
+    """Platforms with a follower growth in some cohort (blogs tell no follower counts)."""
+    return sorted(
+        {
+            g.platform
+            for c in comparisons
+            for f in (
+                *(w.figures for w in c.weeks),
+                *(fu.figures for fu in c.followups if fu.figures),
+            )
+            for g in f.growth
+            if g.n
+        }
+    )
+
+
 def _growth_cell(f: Figures | None, platform: str, role: str, lang: str) -> str:
     g = f.growth_on(platform, role) if f is not None else None
     if g is None or g.n == 0:
@@ -284,7 +300,7 @@ def followup_table(comparisons: Sequence[CohortComparison], lang: str) -> TextTa
     ended = [c for c in comparisons if c.followups]
     if not ended:
         return None
-    platforms = _all_platforms(ended)
+    platforms = _measured_platforms(ended)
     heads = [
         t("compare.cohort", lang),
         t("compare.followup", lang),
@@ -398,7 +414,7 @@ def charts(
         (t("compare.platforms", lang), "", lambda f: f.platforms_per_mentee, True),
         (t("compare.goals", lang), "", lambda f: f.goals_reached, True),
     ]
-    for platform in _all_platforms(comparisons):
+    for platform in _measured_platforms(comparisons):
 
         def growth(f: Figures, p: str = platform) -> float | None:
             g = f.growth_on(p)
@@ -451,7 +467,6 @@ def render_html(
     context = {
         "lang": lang,
         "t": Section("compare", lang),
-        "notice": t("report.pseudonymous", lang),
         "cohorts": [(c, state_line(c, lang)) for c in comparisons],
         "final": final_table(comparisons, lang),
         "growth": growth_table(comparisons, lang),
