@@ -38,6 +38,7 @@ NAV = {
     "mentor": (("/tandem", "nav.tandem"),),
     "coordinator": (
         ("/programm", "nav.programme"),
+        ("/jahrgaenge", "nav.cohorts"),
         ("/tandem", "nav.tandem"),
         ("/status", "nav.status"),
         ("/verwaltung", "nav.admin"),

@@ -24,6 +24,7 @@ PAGES = {
     "mentor_own": ("/tandem", "/fortschritt?person=mentee-a"),
     "coordinator": (
         "/programm",
+        "/jahrgaenge",
         "/tandem",
         "/status",
         "/verwaltung",
@@ -31,7 +32,7 @@ PAGES = {
         "/fortschritt?person=mentee-a",
     ),
 }
-CHART_PAGES = {"/fortschritt", "/tandem", "/fortschritt?person=mentee-a"}
+CHART_PAGES = {"/fortschritt", "/tandem", "/fortschritt?person=mentee-a", "/jahrgaenge"}
 FORBIDDEN = ("share", "cloud", "teilen", "edit", "bearbeiten", "chart studio", "plotly")
 
 

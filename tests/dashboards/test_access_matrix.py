@@ -61,6 +61,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "/fortschritt?person=no-such-person": ("denied", "denied", "denied", "denied", "denied"),
     "/tandem": ("denied", "ok", "ok", "ok", "ok"),
     "/programm": ("denied", "denied", "denied", "ok", "denied"),
+    "/jahrgaenge": ("denied", "denied", "denied", "ok", "denied"),
     "/status": ("denied", "denied", "denied", "ok", "denied"),
     "/verwaltung": ("denied", "denied", "denied", "ok", "denied"),
     "/protokoll": ("ok", "denied", "denied", "ok", "denied"),
@@ -70,6 +71,7 @@ PAGE_PATHS = {
     "/fortschritt",
     "/tandem",
     "/programm",
+    "/jahrgaenge",
     "/status",
     "/verwaltung",
     "/protokoll",
@@ -165,6 +167,12 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
             None,
             "programme-table",
             ("denied", "denied", "denied", "ok", "denied"),
+        ),
+        "cohorts-body.children": (
+            {"cohorts-choice.value": ["c1"]},
+            None,
+            "cohorts-final",
+            ("denied", "denied", "denied", "ok"),
         ),
         "status-accounts.data": (
             {"status-accounts.sort_by": [{"column_id": "followers", "direction": "desc"}]},

@@ -51,7 +51,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     path = where / "demo.db"
     db = Database(f"sqlite:///{path}")
     db.upgrade()
-    plan, _ = demo.build(db)
+    plan, _ = demo.build(db, earlier=False)  # one cohort: the single-cohort report
     with db.session() as s:
         add_user(s, "koordination@demo.invalid", "coordinator", "coordinator", PASSWORD)
         s.commit()

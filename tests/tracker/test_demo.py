@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.cli import main
+from tracker.cohort.cohort_comparison import compare
 from tracker.cohort.self_assessment_change import cohort_changes
+from tracker.demo.demo_earlier import EARLIER_KEY, plan_earlier
 from tracker.demo.demo_programme import build, plan
 from tracker.demo.demo_self_assessment import add_demo_self_assessment
 from tracker.programme.questionnaire import Questionnaire
@@ -43,7 +45,12 @@ def test_cohort_is_in_its_final_weeks_with_its_events(demo_db: Database) -> None
 def test_fourteen_tandems_with_keys_and_a_coordinator(demo_db: Database) -> None:
     with demo_db.session() as s:
         keys = set(s.scalars(select(Person.key)))
-        tandems = s.scalar(select(func.count()).select_from(Tandem))
+        tandems = s.scalar(
+            select(func.count())
+            .select_from(Tandem)
+            .join(Cohort, Cohort.id == Tandem.cohort_id)
+            .where(Cohort.key == "demo")
+        )
     assert {f"mentee-{i:02d}" for i in range(1, 15)} <= keys
     assert {f"mentor-{i:02d}" for i in range(1, 15)} <= keys
     assert "coordinator" in keys and tandems == 14
@@ -56,7 +63,7 @@ def test_mentees_start_small_and_adopt_platforms_during_the_cohort(demo_db: Data
             select(Person.key, Account.platform, func.min(ProfileSnapshot.taken_at))
             .join(Account, Account.person_id == Person.id)
             .join(ProfileSnapshot, ProfileSnapshot.account_id == Account.id)
-            .where(Person.role == "mentee")
+            .where(Person.role == "mentee", Person.cohort_id == cohort.id)
             .group_by(Person.key, Account.platform)
         ).all()
     at_start: dict[str, int] = {}
@@ -90,7 +97,8 @@ def test_names_are_fictional() -> None:
         pytest.skip("programme text not beside the project")
     text = real.read_text(encoding="utf-8")
     demo = plan(7, datetime.now(UTC).date())
-    for person in demo.people:
+    earlier = plan_earlier(7, datetime.now(UTC).date()).plan
+    for person in [*demo.people, *earlier.people]:
         *_, family = person.name.split()
         assert person.name not in text
         assert family not in text, family
@@ -113,7 +121,10 @@ def test_every_mentee_answered_the_begun_self_assessment_rounds(demo_db: Databas
     db = demo_db
     q = Questionnaire()
     with db.session() as session:
-        mentees = session.scalars(select(Person).where(Person.role == "mentee")).all()
+        demo_id = session.scalar(select(Cohort.id).where(Cohort.key == "demo"))
+        mentees = session.scalars(
+            select(Person).where(Person.role == "mentee", Person.cohort_id == demo_id)
+        ).all()
         assert len(mentees) == 14
         rated = 0
         for mentee in mentees:
@@ -134,6 +145,29 @@ def test_every_mentee_answered_the_begun_self_assessment_rounds(demo_db: Databas
     assert all(c.median_change is not None and c.median_change >= 0 for c in changes)
     # Running it again adds nothing.
     assert add_demo_self_assessment(db, date.today(), "demo", 3) == 0
+    # The earlier cohort answered its kickoff and closing rounds: its change per item is known.
+    with db.session() as session:
+        before = session.scalar(select(Cohort.id).where(Cohort.key == EARLIER_KEY))
+        earlier = cohort_changes(session, q, before)  # type: ignore[arg-type]
+    assert earlier and all(c.n >= 4 and c.median_change is not None for c in earlier)
+
+
+def test_an_earlier_cohort_has_ended_with_its_follow_up_visible(demo_db: Database) -> None:
+    today = datetime.now(UTC).date()
+    with demo_db.session() as s:
+        old, new = compare(s, [EARLIER_KEY, "demo"], today)
+        titles = [
+            e.title for e in s.scalars(select(Cohort).where(Cohort.key == EARLIER_KEY)).one().events
+        ]
+    assert old.key == EARLIER_KEY and old.ended and not new.ended
+    assert "Abschlussfeier" in titles and "Auftakt in Berlin" not in titles  # its own events
+    assert old.mentees == 8 and new.mentees == 14  # returning people are no mentees in 2nd
+    assert [f.months for f in old.followups] == [3, 6, 12]
+    assert all(f.reached and f.figures is not None for f in old.followups)
+    # Two mentees withdrew after the closing: one before +3 months, one before +12 months.
+    assert [f.not_followed for f in old.followups] == [1, 1, 2]
+    assert old.final.goals_total > 0 and old.final.growth_on("facebook") is not None
+    assert any(g.role == "comparison" for g in old.final.growth)  # its own comparison account
 
 
 def test_this_weeks_letters_are_previewed_for_the_demo(demo_db: Database, tmp_path: Path) -> None:

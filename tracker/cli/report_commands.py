@@ -29,7 +29,13 @@ def _language(st: State, given: str | None, document: bool = False) -> str:
 
 def report(
     ctx: typer.Context,
-    cohort: str = typer.Option(..., "--cohort", help="Key of the cohort."),
+    cohort: str = typer.Option(None, "--cohort", help="Key of the cohort."),
+    cohorts: str = typer.Option(
+        None,
+        "--cohorts",
+        help="Compare cohorts side by side instead: their keys, comma-separated "
+        "(e.g. 2025,2026), aligned on each kickoff, with the follow-up of those that ended.",
+    ),
     out: Path = typer.Option(
         ..., "--out", help="HTML or XLSX file to write; a directory for --format csv."
     ),
@@ -55,15 +61,39 @@ def report(
 ) -> None:
     """Write the cohort's impact report: one self-contained HTML file, CSV tables or a workbook.
 
-    By default the report is for funders: cohort figures and pseudonyms, no names."""
-    ctx_state = state(ctx)
+    By default the report is for funders: cohort figures and pseudonyms, no names. With
+    --cohorts it compares cohorts instead (cohort figures only)."""
+    if (cohort is None) == (cohorts is None):
+        raise typer.BadParameter(
+            "give either --cohort KEY or --cohorts KEY,KEY", param_hint="--cohort"
+        )
+    if cohorts is not None and named:
+        raise typer.BadParameter("the comparison holds no names", param_hint="--named")
     if fmt not in REPORT_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(REPORT_FORMATS)}", param_hint="--format")
+    ctx_state = state(ctx)
     lang = _language(ctx_state, lang, document=True)
     day = ctx_state.day(today, "--today")
     # Lazy: the tracker package imports dashboards only inside the commands that render.
     from dashboards.report.html_report import write_report
 
+    if cohorts is not None:
+        from dashboards.report.cohort_report import write_cohorts_report
+
+        paths = write_cohorts_report(
+            ctx_state.db,
+            cohorts.split(","),
+            out,
+            fmt=fmt,
+            lang=lang,
+            today=day,
+            machine=machine,
+            timezone=ctx_state.config.tracker.timezone,
+            questionnaire=ctx_state.config.self_assessment,
+        )
+        for path in paths:
+            console.print(f"wrote {escape(str(path))}")
+        return
     paths = write_report(
         ctx_state.db,
         cohort,

@@ -86,6 +86,13 @@ class CohortSummary:
         return sum(values) / len(values) if values else None
 
     @property
+    def mean_platforms_now(self) -> float | None:
+        """Active platforms per mentee at follow-up time (None before the closing)."""
+        if self.periods.followup is None or not self.mentees:
+            return None
+        return sum(len(p.platforms_now or ()) for p in self.mentees) / len(self.mentees)
+
+    @property
     def goals_reached(self) -> int:
         return sum(g.status == "reached" for g in self.goals)
 

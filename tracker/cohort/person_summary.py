@@ -106,6 +106,7 @@ class PersonSummary:
     accounts: tuple[AccountSummary, ...]
     milestones: tuple[Milestone, ...]
     goals: tuple[GoalStatus, ...]
+    platforms_now: frozenset[str] | None = None  # at follow-up time
 
     @property
     def goals_reached(self) -> int:
@@ -142,6 +143,8 @@ class PlatformGrowth:
     engagement_baseline: float | None = None
     engaged_last_month: int = 0
     engagement_last_month: float | None = None
+    followup_measured: int = 0  # accounts with a growth value from the closing to today
+    followup_percent: float | None = None
 
 
 def polled_index(polled: np.ndarray) -> pd.DatetimeIndex:
@@ -268,6 +271,7 @@ def person_summary(
         accounts=accounts,
         milestones=milestones,
         goals=goals,
+        platforms_now=adopted_platforms(posts, follow[1]) if follow else None,
     )
 
 
@@ -285,6 +289,7 @@ def platform_growth(people: Sequence[PersonSummary], role: str) -> list[Platform
         after = [
             a.followup.weekly for a in accounts if a.followup and a.followup.weekly is not None
         ]
+        since = [a.followup for a in accounts if a.followup and a.followup.absolute is not None]
         on = [f for p in people if (f := p.on(platform)) is not None]
         before = [f.engagement_baseline for f in on if f.engagement_baseline is not None]
         last = [f.engagement_last_month for f in on if f.engagement_last_month is not None]
@@ -307,6 +312,8 @@ def platform_growth(people: Sequence[PersonSummary], role: str) -> list[Platform
                 engagement_baseline=median_or_none(before),
                 engaged_last_month=len(last),
                 engagement_last_month=median_or_none(last),
+                followup_measured=len(since),
+                followup_percent=median_or_none([g.percent for g in since]),
             )
         )
     return out

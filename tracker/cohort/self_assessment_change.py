@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.metrics import (
@@ -25,8 +24,8 @@ from tracker.metrics import (
 )
 from tracker.programme.questionnaire import MEASURES, Questionnaire
 from tracker.programme.self_assessment import Round, current_answers
-from tracker.store.models import Person
 from tracker.store.read_arrays import PersonRead, person_accounts
+from tracker.store.read_frames import cohort_roles
 
 
 @dataclass(frozen=True)
@@ -74,9 +73,8 @@ def cohort_changes(
 ) -> list[ItemChange]:
     """The cohort's median change per item from round ``start`` to round ``end`` (mentees'
     own answers only; no names, no free text)."""
-    mentees = session.scalars(
-        select(Person.id).where(Person.cohort_id == cohort_id, Person.role == "mentee")
-    ).all()
+    roles = cohort_roles(session, cohort_id)
+    mentees = sorted(pid for pid, role in roles.items() if role == "mentee")
     pairs = []
     for person_id in mentees:
         answers = current_answers(session, person_id, "self")

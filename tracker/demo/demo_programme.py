@@ -1,5 +1,6 @@
-"""The demo programme: a fictional cohort of 14 tandems in its final weeks, filled by polling the
-simulated ``demo`` platform over simulated time through the real poller and store."""
+"""The demo programme: a fictional cohort of 14 tandems in its final weeks, and an earlier cohort
+that ended more than a year ago (``tracker.demo.demo_earlier``), filled by polling the simulated
+``demo`` platform over simulated time through the real poller and store."""
 
 from __future__ import annotations
 
@@ -290,9 +291,9 @@ def demo_handle(platform: str, first: str, last: str) -> str:
     }[platform]
 
 
-def write_profiles(plan_: DemoPlan, path: Path) -> None:
+def write_profiles(plan_: DemoPlan, path: Path, *more: DemoPlan) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {h: p.to_dict() for h, p in plan_.profiles.items()}
+    data = {h: p.to_dict() for plan in (plan_, *more) for h, p in plan.profiles.items()}
     path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
 
 
@@ -303,22 +304,35 @@ def build(
     profiles_file: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     profile_every: timedelta = timedelta(hours=6),
+    earlier: bool = True,
 ) -> tuple[DemoPlan, Changes]:
-    """Create the demo programme and poll its history, day by day, up to now."""
+    """Create the demo programme and poll its history, day by day, up to now; with
+    ``earlier`` first the earlier, finished cohort (polled a pass a week)."""
+    # Imported here: the earlier cohort's module builds on this one's plan and simulation.
+    from tracker.demo.demo_earlier import add_returning, build_earlier
+
     today = today or datetime.now(UTC).date()
     demo_plan = plan(seed, today)
     changes = Changes()
+    before = build_earlier(db, seed, today, changes, profile_every) if earlier else None
     with db.write() as session:
         upsert_cohort(session, demo_plan.cohort, changes)
         for person in demo_plan.people:
             upsert_person(session, person, changes, by="demo")
         for mentee, mentor in demo_plan.tandems:
             upsert_tandem(session, COHORT_KEY, mentee, mentor, changes)
+    if before is not None:
+        add_returning(db, before, COHORT_KEY)
     if profiles_file is not None:
-        write_profiles(demo_plan, profiles_file)
+        write_profiles(demo_plan, profiles_file, *([before.plan] if before else []))
     settings: dict[str, Any] = {
         "seed": seed,
-        "profiles": {h: p.to_dict() for h, p in demo_plan.profiles.items()},
+        # Every account the demo holds: the last pass polls them all.
+        "profiles": {
+            h: p.to_dict()
+            for plan_ in (demo_plan, *([before.plan] if before else []))
+            for h, p in plan_.profiles.items()
+        },
     }
     connector = DemoConnector(settings)
     simulate(db, connector, demo_plan, changes, progress, profile_every)
@@ -379,11 +393,12 @@ def simulate(
     changes: Changes,
     progress: Callable[[int, int], None] | None,
     profile_every: timedelta,
+    step_days: int = 1,
 ) -> None:
     """Walk simulated time from the first tracking day to now through the polling engine:
     accounts are added on the day the coordinator would have added them, and each day's pass
     polls what the schedule says is due (profiles daily, posts weekly, everything on the last
-    day)."""
+    day). With ``step_days`` a pass runs every that many days (and on the last day)."""
     first = min(t for _, _, t in demo_plan.accounts.values())
     now = datetime.now(UTC)
     days = (demo_plan.today - first).days + 1
@@ -402,7 +417,10 @@ def simulate(
         max_threads=1,
     )
     ids: dict[str, int] = {}
-    for offset in range(days):
+    offsets = list(range(0, days, step_days))
+    if offsets[-1] != days - 1:
+        offsets.append(days - 1)
+    for offset in offsets:
         day = first + timedelta(days=offset)
         moment = datetime.combine(day, time(9, 30), tzinfo=UTC)
         if day == demo_plan.today:

@@ -22,6 +22,7 @@ from tracker.store.models import (
     AuditEntry,
     CheckinNote,
     Cohort,
+    CohortMember,
     ConsentEvent,
     Goal,
     Invite,
@@ -101,6 +102,9 @@ def resolve(session: Session, person_key: str) -> PersonScope:
         e.lower() for e in session.scalars(select(User.email).where(User.person_id == person.id))
     }
     cohorts = {c for c in [person.cohort_id] if c is not None} | {t.cohort_id for t in tandems}
+    cohorts |= set(
+        session.scalars(select(CohortMember.cohort_id).where(CohortMember.person_id == person.id))
+    )
     return PersonScope(
         person_id=person.id,
         key=person.key,
@@ -159,6 +163,7 @@ def owned_rows(scope: PersonScope) -> list[Selection]:
             or_(SelfAssessmentAnswer.person_id == pid, SelfAssessmentAnswer.rater_id == pid),
         ),
         Selection(table_of(Tandem), _in(Tandem.id, scope.tandem_ids)),
+        Selection(table_of(CohortMember), CohortMember.person_id == pid),
         Selection(table_of(Account), Account.person_id == pid),
         Selection(table_of(ConsentEvent), ConsentEvent.person_id == pid),
         Selection(table_of(LetterOptin), LetterOptin.person_id == pid),

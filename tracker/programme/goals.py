@@ -316,7 +316,8 @@ def evaluate(
 ) -> GoalStatus:
     """The goal's status from the mentee's snapshot and post frames, as of ``today``."""
     if goal.kind == "manual":
-        if goal.done_at is not None:
+        # As of ``today``: ticked later, it is not reached yet on an earlier day.
+        if goal.done_at is not None and goal.done_at.date() <= today:
             day = goal.done_at.date()
             return _status(goal, mentee_id, "reached", day, Evidence(day, "done"))
         if goal.due is not None and today > goal.due:

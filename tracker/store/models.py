@@ -151,6 +151,20 @@ class Person(Base):
         return True
 
 
+class CohortMember(Base):
+    """A person's role in one more cohort: a mentee who returns as a mentor, a mentor who comes
+    back, a comparison account followed for a later cohort too. ``Person.cohort_id`` and
+    ``Person.role`` stay her first (or only) membership; a row here for that same cohort
+    overrides the role there."""
+
+    __tablename__ = "cohort_member"
+    __table_args__ = (UniqueConstraint("cohort_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+
 class ConsentEvent(Base):
     """The history of consent: every give and withdraw, with who recorded it."""
 

@@ -124,8 +124,9 @@ def load_cohort(session: Session, key: str, roles: tuple[str, ...] = REPORT_ROLE
     """The cohort's events, people in ``roles``, their accounts, snapshots, posts, poll health
     and goals; raises NotFoundError for an unknown cohort."""
     cohort = get_cohort(session, key)
+    role_in = series.cohort_roles(session, cohort.id)
     people = tuple(
-        PersonInfo(p.id, p.key, p.display_name, p.role)
+        PersonInfo(p.id, p.key, p.display_name, role_in[p.id])
         for p in series.cohort_people(session, cohort, roles)
     )
     ids = [p.id for p in people]

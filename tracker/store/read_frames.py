@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from tracker.store.models import (
     Account,
     Cohort,
+    CohortMember,
     Person,
     PollAttempt,
     PostMetric,
@@ -192,17 +193,30 @@ def events(session: Session, cohort_id: int) -> pd.DataFrame:
     return _frame(session, stmt, EVENT_COLUMNS)
 
 
+def cohort_roles(session: Session, cohort_id: int) -> dict[int, str]:
+    """Person id -> her role in the cohort: her own cohort and role, or a ``CohortMember``
+    row (which wins for the same cohort). Each person once, however she is linked."""
+    roles = dict(
+        session.execute(select(Person.id, Person.role).where(Person.cohort_id == cohort_id)).all()
+    )
+    roles.update(
+        session.execute(
+            select(CohortMember.person_id, CohortMember.role).where(
+                CohortMember.cohort_id == cohort_id
+            )
+        ).all()
+    )
+    return roles
+
+
 def cohort_people(
     session: Session, cohort: Cohort, roles: Sequence[str] = ("mentee",)
 ) -> list[Person]:
-    """The cohort's people in the given roles, by key."""
-    return list(
-        session.scalars(
-            select(Person)
-            .where(Person.cohort_id == cohort.id, Person.role.in_(list(roles)))
-            .order_by(Person.key)
-        )
-    )
+    """The cohort's people in the given roles (their role in this cohort), by key."""
+    ids = [pid for pid, role in cohort_roles(session, cohort.id).items() if role in roles]
+    if not ids:
+        return []
+    return list(session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.key)))
 
 
 ACCOUNT_COLUMNS = ["account_id", "person_id", "platform", "handle", "state", "state_reason"]
