@@ -172,7 +172,7 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
             {"cohorts-choice.value": ["c1"]},
             None,
             "cohorts-final",
-            ("denied", "denied", "denied", "ok"),
+            ("denied", "denied", "denied", "ok", "denied"),
         ),
         "status-accounts.data": (
             {"status-accounts.sort_by": [{"column_id": "followers", "direction": "desc"}]},
