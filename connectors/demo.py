@@ -164,6 +164,7 @@ class DemoConnector:
         self.clock: Callable[[], datetime] = utcnow
         self.calls = 0
         self._totals: dict[str, list[int]] = {}
+        self._days: dict[str, tuple[DemoProfile, dict[date, tuple[int, ...]]]] = {}
 
     # -- the model -------------------------------------------------------------------------
     def profile(self, handle: str) -> DemoProfile:
@@ -193,6 +194,34 @@ class DemoConnector:
         value *= 1 + (0.004 * (_unit(self.seed, spec.handle, day) - 0.5)) + 0.0005 * hours
         return max(round(value), 0)
 
+    def _hours(self, spec: DemoProfile, day: date) -> tuple[int, ...]:
+        """The hours of the posts published on ``day``, one per post in index order.
+
+        They depend on the spec and the day alone, so they are drawn once: a profile poll
+        counts them, a posts poll builds the posts, and later polls read the same days again.
+        """
+        entry = self._days.get(spec.handle)
+        if entry is None or (entry[0] is not spec and entry[0] != spec):
+            entry = self._days[spec.handle] = (spec, {})  # a derived spec moves with the date
+        hours = entry[1].get(day)
+        if hours is None:
+            hours = entry[1][day] = self._draw_hours(spec, day)
+        return hours
+
+    def _draw_hours(self, spec: DemoProfile, day: date) -> tuple[int, ...]:
+        phase = self._phase_at(spec, day)
+        if day < spec.born or phase is None or phase.posts_per_week <= 0:
+            return ()
+        rate = phase.posts_per_week / 7
+        # a Poisson draw from a deterministic uniform: few posts a day, mostly none
+        u = _unit(self.seed, spec.handle, day, "n")
+        count, p, cumulative = 0, math.exp(-rate), math.exp(-rate)
+        while u > cumulative and count < 6:
+            count += 1
+            p *= rate / count
+            cumulative += p
+        return tuple(7 + int(14 * _unit(self.seed, spec.handle, day, i, "h")) for i in range(count))
+
     def posts_between(
         self, spec: DemoProfile, first: date, last: date, until: datetime | None = None
     ) -> list[PostStats]:
@@ -202,22 +231,14 @@ class DemoConnector:
         now = until or self.clock()
         day = max(first, spec.born)
         while day <= last:
-            phase = self._phase_at(spec, day)
-            if phase is not None and phase.posts_per_week > 0:
-                rate = phase.posts_per_week / 7
-                # a Poisson draw from a deterministic uniform: few posts a day, mostly none
-                u = _unit(self.seed, spec.handle, day, "n")
-                count, p, cumulative = 0, math.exp(-rate), math.exp(-rate)
-                while u > cumulative and count < 6:
-                    count += 1
-                    p *= rate / count
-                    cumulative += p
-                for i in range(count):
-                    hour = 7 + int(14 * _unit(self.seed, spec.handle, day, i, "h"))
+            hours = self._hours(spec, day)
+            if hours:
+                phase = self._phase_at(spec, day)
+                assert phase is not None  # a day with posts has a phase
+                for i, hour in enumerate(hours):
                     published = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-                    if published > now:
-                        continue
-                    posts.append(self._post(spec, published, i, phase))
+                    if published <= now:
+                        posts.append(self._post(spec, published, i, phase))
             day += timedelta(days=1)
         return posts
 
@@ -227,8 +248,7 @@ class DemoConnector:
         first = spec.born
         while len(cache) <= (last - first).days:
             day = first + timedelta(days=len(cache))
-            count = len(self.posts_between(spec, day, day, until=datetime.max.replace(tzinfo=UTC)))
-            cache.append((cache[-1] if cache else 0) + count)
+            cache.append((cache[-1] if cache else 0) + len(self._hours(spec, day)))
         return cache[(last - first).days] if last >= first else 0
 
     def _post(self, spec: DemoProfile, published: datetime, index: int, phase: Phase) -> PostStats:
