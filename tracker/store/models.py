@@ -44,6 +44,15 @@ class _SQLiteUTCText(sqlite.DATETIME):
         return None
 
 
+def sqlite_utc_text(value: datetime) -> str:
+    """How SQLite keeps an aware datetime: naive UTC text with microseconds."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where UTC is required")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every backend.
 
@@ -63,13 +72,11 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
         if value is None:
             return None
+        if dialect.name == "sqlite":
+            return sqlite_utc_text(value)
         if value.tzinfo is None:
             raise ValueError("naive datetime given where UTC is required")
-        if value.tzinfo is not UTC:
-            value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
-        return value
+        return value if value.tzinfo is UTC else value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is None:

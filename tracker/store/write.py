@@ -8,7 +8,8 @@ transaction when given a fresh connection).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connectors.base import PostStats, ProfileStats, as_utc
-from tracker.store.models import PollAttempt, PostMetric, ProfileSnapshot
+from tracker.store.models import (
+    PollAttempt,
+    PostMetric,
+    ProfileSnapshot,
+    UTCDateTime,
+    sqlite_utc_text,
+)
 
 SNAPSHOT_TABLE: Table = ProfileSnapshot.__table__  # type: ignore[assignment]
 POST_TABLE: Table = PostMetric.__table__  # type: ignore[assignment]
@@ -55,6 +62,52 @@ def _upsert_statement(
     raise NotImplementedError(f"upserts are not implemented for {dialect}")  # pragma: no cover
 
 
+@functools.cache
+def _sqlite_upsert(
+    table: Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    update: tuple[str, ...],
+    keep_known: tuple[str, ...],
+) -> tuple[str, Callable[[Iterable[Mapping[str, Any]]], Iterator[list[Any]]]]:
+    """The same upsert as ``_upsert_statement`` as SQLite text, and a function turning a row
+    into its parameters (times as the store keeps them), both built once per shape. Bulk
+    writes run it on the driver's cursor: SQLAlchemy's per-row parameter handling costs more
+    than SQLite's own work here."""
+
+    def quoted(names: Iterable[str]) -> str:
+        return ", ".join(f'"{n}"' for n in names)
+
+    name = table.name
+    sets = ", ".join(
+        f'"{c}" = coalesce(excluded."{c}", "{name}"."{c}")'
+        if c in keep_known
+        else f'"{c}" = excluded."{c}"'
+        for c in update
+    )
+    sql = (
+        f'INSERT INTO "{name}" ({quoted(columns)}) VALUES ({", ".join("?" * len(columns))}) '
+        f"ON CONFLICT ({quoted(keys)}) DO UPDATE SET {sets}"
+    )
+    get = operator.itemgetter(*columns)
+    times = tuple(i for i, c in enumerate(columns) if isinstance(table.c[c].type, UTCDateTime))
+
+    def parameters(rows: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
+        texts: dict[datetime, str] = {}  # slots repeat across accounts: convert each once
+        for row in rows:
+            values = list(get(row)) if len(columns) > 1 else [get(row)]
+            for i in times:
+                value = values[i]
+                if value is not None:
+                    text = texts.get(value)
+                    if text is None:
+                        text = texts[value] = sqlite_utc_text(value)
+                    values[i] = text
+            yield values
+
+    return sql, parameters
+
+
 def _upsert(
     conn: Connection | Session,
     table: Table,
@@ -64,15 +117,27 @@ def _upsert(
     keep_known: Sequence[str] = (),
 ) -> None:
     """Insert ``rows``, or update ``update`` columns of rows that exist; a NULL in a
-    ``keep_known`` column never replaces a value already stored."""
+    ``keep_known`` column never replaces a value already stored. Every row has the same keys."""
     if not rows:
         return
-    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    connection = conn.connection() if isinstance(conn, Session) else conn
+    if connection.dialect.name == "sqlite":
+        if not connection.in_transaction():
+            connection.begin()  # as an execute would: the caller's transaction, not autocommit
+        sql, parameters = _sqlite_upsert(
+            table, tuple(rows[0]), tuple(keys), tuple(update), tuple(keep_known)
+        )
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(sql, parameters(rows))
+        finally:
+            cursor.close()
+        return
     stmt = _upsert_statement(
-        table, bind.dialect.name, tuple(keys), tuple(update), tuple(keep_known)
+        table, connection.dialect.name, tuple(keys), tuple(update), tuple(keep_known)
     )
     for start in range(0, len(rows), CHUNK):
-        conn.execute(stmt, list(rows[start : start + CHUNK]))
+        connection.execute(stmt, list(rows[start : start + CHUNK]))
 
 
 def snapshot_row(
