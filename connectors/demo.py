@@ -48,7 +48,12 @@ _KINDS = ("text", "photo", "video", "link", "carousel", "reel")
 
 def _unit(*parts: object) -> float:
     """A deterministic number in [0, 1) from the parts."""
-    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    return _unit_of("|".join(map(str, parts)))
+
+
+def _unit_of(text: str) -> float:
+    """``_unit`` of parts already joined with "|"."""
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 
 
@@ -164,7 +169,10 @@ class DemoConnector:
         self.clock: Callable[[], datetime] = utcnow
         self.calls = 0
         self._totals: dict[str, list[int]] = {}
-        self._days: dict[str, tuple[DemoProfile, dict[date, tuple[int, ...]]]] = {}
+        self._days: dict[
+            str,
+            tuple[DemoProfile, dict[date, tuple[int, ...]], dict[date, tuple[float, float]]],
+        ] = {}
 
     # -- the model -------------------------------------------------------------------------
     def profile(self, handle: str) -> DemoProfile:
@@ -184,15 +192,34 @@ class DemoConnector:
         day = moment.date()
         if day < spec.born:
             return 0
-        value = float(spec.followers_at_birth)
-        boundaries = [*(p.start for p in spec.phases if p.start < day), day]
-        for phase, (start, end) in zip(spec.phases, pairwise(boundaries), strict=False):
-            start = max(start, spec.born)
-            weeks = max((end - start).days, 0) / 7
-            value *= (1 + phase.growth) ** weeks
+        value, noise = self._day_followers(spec, day)
         hours = moment.hour / 24
-        value *= 1 + (0.004 * (_unit(self.seed, spec.handle, day) - 0.5)) + 0.0005 * hours
+        value *= 1 + noise + 0.0005 * hours
         return max(round(value), 0)
+
+    def _day_followers(self, spec: DemoProfile, day: date) -> tuple[float, float]:
+        """The compound growth up to ``day`` and the day's noise, computed once per day."""
+        days = self._spec_cache(spec)[1]
+        found = days.get(day)
+        if found is None:
+            value = float(spec.followers_at_birth)
+            boundaries = [*(p.start for p in spec.phases if p.start < day), day]
+            for phase, (start, end) in zip(spec.phases, pairwise(boundaries), strict=False):
+                start = max(start, spec.born)
+                weeks = max((end - start).days, 0) / 7
+                value *= (1 + phase.growth) ** weeks
+            found = days[day] = (value, 0.004 * (_unit(self.seed, spec.handle, day) - 0.5))
+        return found
+
+    def _spec_cache(
+        self, spec: DemoProfile
+    ) -> tuple[dict[date, tuple[int, ...]], dict[date, tuple[float, float]]]:
+        """What was drawn per day for ``spec``'s handle: post hours and follower counts. A
+        derived spec moves with the date, so a changed spec starts afresh."""
+        entry = self._days.get(spec.handle)
+        if entry is None or (entry[0] is not spec and entry[0] != spec):
+            entry = self._days[spec.handle] = (spec, {}, {})
+        return entry[1], entry[2]
 
     def _hours(self, spec: DemoProfile, day: date) -> tuple[int, ...]:
         """The hours of the posts published on ``day``, one per post in index order.
@@ -200,12 +227,10 @@ class DemoConnector:
         They depend on the spec and the day alone, so they are drawn once: a profile poll
         counts them, a posts poll builds the posts, and later polls read the same days again.
         """
-        entry = self._days.get(spec.handle)
-        if entry is None or (entry[0] is not spec and entry[0] != spec):
-            entry = self._days[spec.handle] = (spec, {})  # a derived spec moves with the date
-        hours = entry[1].get(day)
+        days = self._spec_cache(spec)[0]
+        hours = days.get(day)
         if hours is None:
-            hours = entry[1][day] = self._draw_hours(spec, day)
+            hours = days[day] = self._draw_hours(spec, day)
         return hours
 
     def _draw_hours(self, spec: DemoProfile, day: date) -> tuple[int, ...]:
@@ -252,15 +277,15 @@ class DemoConnector:
         return cache[(last - first).days] if last >= first else 0
 
     def _post(self, spec: DemoProfile, published: datetime, index: int, phase: Phase) -> PostStats:
-        key = (self.seed, spec.handle, published.isoformat(), index)
-        if _unit(*key, "video") < phase.video_share:
-            kind = "reel" if _unit(*key, "reel") < 0.5 else "video"
+        key = f"{self.seed}|{spec.handle}|{published.isoformat()}|{index}|"
+        if _unit_of(key + "video") < phase.video_share:
+            kind = "reel" if _unit_of(key + "reel") < 0.5 else "video"
         else:
-            kind = ("text", "photo", "link", "carousel", "photo")[int(5 * _unit(*key, "kind"))]
+            kind = ("text", "photo", "link", "carousel", "photo")[int(5 * _unit_of(key + "kind"))]
         followers = self.followers_at(spec, published)
         age_days = max((self.clock() - published).total_seconds() / 86400, 0)
         settle = 1 - math.exp(-age_days * 1.5)  # interactions arrive over the first days
-        quality = 0.4 + 1.2 * _unit(*key, "q")
+        quality = 0.4 + 1.2 * _unit_of(key + "q")
         interactions = followers * spec.engagement * quality * settle
         post_id = f"{spec.handle}-{published:%Y%m%d%H}-{index}"
         return PostStats(

@@ -32,7 +32,7 @@ from connectors.http import redact
 from tracker.polling.outcomes import GONE, IdentityConflict, Verdict, verdict_of
 from tracker.store.db import Database
 from tracker.store.models import Account, Person, PollAttempt, PostMetric
-from tracker.store.write import snapshot_row, write_posts, write_snapshots
+from tracker.store.write import post_row, snapshot_row, write_post_rows, write_snapshots
 
 logger = logging.getLogger(__name__)
 
@@ -262,62 +262,88 @@ _UPDATE_ACCOUNT = (
 _INSERT_ATTEMPT = insert(PollAttempt.__table__)  # type: ignore[arg-type]
 
 
-def _write(conn: Connection, item: Attempt) -> PollResult:
-    """Write one attempt on an open transaction: the account's row, data on success, the
-    attempt row. Raises IntegrityError when the platform id to adopt is another account's."""
-    target, error = item.target, item.error
-    conn_error = error if isinstance(error, ConnectorError) or error is None else None
-    verdict = verdict_of(error)
-    new_state = verdict.state if item.final else None
-    message = redact(getattr(error, "message", None) or str(error))[:500] if error else None
+def _account_values(item: Attempt) -> dict[str, object]:
+    """The parameters of ``_UPDATE_ACCOUNT`` for one attempt."""
+    error, new_state = item.error, verdict_of(item.error).state if item.final else None
     stats = item.fetched.stats if item.fetched else None
     set_next = item.final and item.next_at is not None
-    found = conn.execute(
-        _UPDATE_ACCOUNT,
-        {
-            "b_id": target.account_id,
-            "b_platform_id": stats.platform_id if error is None and stats is not None else None,
-            "b_set_state": new_state is not None,
-            "b_state": new_state,
-            "b_at": item.finished,
-            "b_reason": message,
-            "b_set_profile": set_next and item.kind == "profile",
-            "b_set_posts": set_next and item.kind != "profile",
-            "b_next_at": item.next_at,
-            "b_release": item.release,
-        },
-    )
-    if not getattr(found, "rowcount", 1):  # erased while we polled: nothing to keep
-        return PollResult(target.account_id, target.platform, item.kind, GONE)
-    if error is None and item.fetched is not None:
-        if stats is not None:
-            slot = slot_start(stats.fetched_at, item.every)
-            write_snapshots(conn, [snapshot_row(target.account_id, stats, slot)])
-        if item.fetched.posts:
-            write_posts(conn, target.account_id, item.fetched.posts, item.finished)
-    conn.execute(
-        _INSERT_ATTEMPT,
-        {
-            "account_id": target.account_id,
-            "kind": item.kind,
-            "started_at": item.started,
-            "finished_at": item.finished,
-            "outcome": verdict.outcome,
-            "error_class": type(error).__name__ if error is not None else None,
-            "message": redact(str(error))[:500] if error else None,
-            "worker": item.worker,
-        },
-    )
-    if error is not None:
-        logger.info(
-            "poll %s %s:%s -> %s (%s)",
-            item.kind,
-            target.platform,
-            target.handle,
-            verdict.outcome,
-            type(error).__name__,
+    return {
+        "b_id": item.target.account_id,
+        "b_platform_id": stats.platform_id if error is None and stats is not None else None,
+        "b_set_state": new_state is not None,
+        "b_state": new_state,
+        "b_at": item.finished,
+        "b_reason": redact(getattr(error, "message", None) or str(error))[:500] if error else None,
+        "b_set_profile": set_next and item.kind == "profile",
+        "b_set_posts": set_next and item.kind != "profile",
+        "b_next_at": item.next_at,
+        "b_release": item.release,
+    }
+
+
+def _existing(conn: Connection, ids: set[int]) -> set[int]:
+    """Which of the accounts ``ids`` still exist (an erasure may have removed one while it was
+    polled); on PostgreSQL their rows stay locked until the commit."""
+    stmt = select(_ACCOUNT.c.id).where(_ACCOUNT.c.id.in_(sorted(ids)))
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return set(conn.scalars(stmt))
+
+
+def _write(conn: Connection, items: Sequence[Attempt]) -> list[PollResult]:
+    """Write attempts on an open transaction, each statement once for all of them: the
+    accounts' rows, data on success, the attempt rows. An attempt whose account is gone
+    (erased while it was polled) writes nothing. Raises IntegrityError when a platform id to
+    adopt is another account's."""
+    found = _existing(conn, {item.target.account_id for item in items})
+    kept = [item for item in items if item.target.account_id in found]
+    if kept:
+        conn.execute(_UPDATE_ACCOUNT, [_account_values(item) for item in kept])
+    snapshots, posts, attempts = [], [], []
+    for item in kept:
+        target, error = item.target, item.error
+        if error is None and item.fetched is not None:
+            if item.fetched.stats is not None:
+                slot = slot_start(item.fetched.stats.fetched_at, item.every)
+                snapshots.append(snapshot_row(target.account_id, item.fetched.stats, slot))
+            posts += [post_row(target.account_id, p, item.finished) for p in item.fetched.posts]
+        attempts.append(
+            {
+                "account_id": target.account_id,
+                "kind": item.kind,
+                "started_at": item.started,
+                "finished_at": item.finished,
+                "outcome": verdict_of(error).outcome,
+                "error_class": type(error).__name__ if error is not None else None,
+                "message": redact(str(error))[:500] if error else None,
+                "worker": item.worker,
+            }
         )
-    return PollResult(target.account_id, target.platform, item.kind, verdict, conn_error)
+        if error is not None:
+            logger.info(
+                "poll %s %s:%s -> %s (%s)",
+                item.kind,
+                target.platform,
+                target.handle,
+                verdict_of(error).outcome,
+                type(error).__name__,
+            )
+    write_snapshots(conn, snapshots)
+    write_post_rows(conn, posts)
+    if attempts:
+        conn.execute(_INSERT_ATTEMPT, attempts)
+    results = []
+    for item in items:
+        target, error = item.target, item.error
+        if target.account_id not in found:
+            results.append(PollResult(target.account_id, target.platform, item.kind, GONE))
+            continue
+        conn_error = error if isinstance(error, ConnectorError) or error is None else None
+        verdict = verdict_of(error)
+        results.append(
+            PollResult(target.account_id, target.platform, item.kind, verdict, conn_error)
+        )
+    return results
 
 
 def save_one(db: Database, item: Attempt) -> PollResult:
@@ -327,7 +353,7 @@ def save_one(db: Database, item: Attempt) -> PollResult:
     IdentityConflict, recorded as such."""
     try:
         with db.write_engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite, as db.write()
-            return _write(conn, item)
+            return _write(conn, [item])[0]
     except IntegrityError:
         # the platform id we would adopt belongs to another tracked account
         stats = item.fetched.stats if item.fetched else None
@@ -386,7 +412,7 @@ class GroupWriter:
             return
         try:
             with self.db.write_engine.begin() as conn:
-                results = [_write(conn, s.item) for s in slots]
+                results = _write(conn, [s.item for s in slots])
         except IntegrityError:
             for s in slots:
                 try:

@@ -129,7 +129,8 @@ def _upsert(
         )
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(sql, parameters(rows))
+            for start in range(0, len(rows), CHUNK):
+                cursor.executemany(sql, list(parameters(rows[start : start + CHUNK])))
         finally:
             cursor.close()
         return
@@ -191,7 +192,11 @@ def write_posts(
     conn: Connection | Session, account_id: int, posts: Iterable[PostStats], now: datetime
 ) -> int:
     """Upsert post metrics (unique per account and post id); returns the count."""
-    rows = [post_row(account_id, p, now) for p in posts]
+    return write_post_rows(conn, [post_row(account_id, p, now) for p in posts])
+
+
+def write_post_rows(conn: Connection | Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Upsert ``post_row`` rows, of any accounts; returns the count."""
     _upsert(
         conn,
         POST_TABLE,
