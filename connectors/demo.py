@@ -221,13 +221,15 @@ class DemoConnector:
             entry = self._days[spec.handle] = (spec, {}, {})
         return entry[1], entry[2]
 
-    def _hours(self, spec: DemoProfile, day: date) -> tuple[int, ...]:
+    def _hours_in(
+        self, spec: DemoProfile, days: dict[date, tuple[int, ...]], day: date
+    ) -> tuple[int, ...]:
         """The hours of the posts published on ``day``, one per post in index order.
 
-        They depend on the spec and the day alone, so they are drawn once: a profile poll
-        counts them, a posts poll builds the posts, and later polls read the same days again.
+        They depend on the spec and the day alone, so they are drawn once (into ``days``, the
+        spec's cache): a profile poll counts them, a posts poll builds the posts, and later
+        polls read the same days again.
         """
-        days = self._spec_cache(spec)[0]
         hours = days.get(day)
         if hours is None:
             hours = days[day] = self._draw_hours(spec, day)
@@ -253,37 +255,42 @@ class DemoConnector:
         """Posts published from ``first`` to ``last`` (inclusive) and not after ``until``
         (default now), oldest first."""
         posts: list[PostStats] = []
-        now = until or self.clock()
+        clock = self.clock()
+        now = until or clock
+        days = self._spec_cache(spec)[0]
         day = max(first, spec.born)
         while day <= last:
-            hours = self._hours(spec, day)
+            hours = self._hours_in(spec, days, day)
             if hours:
                 phase = self._phase_at(spec, day)
                 assert phase is not None  # a day with posts has a phase
                 for i, hour in enumerate(hours):
                     published = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
                     if published <= now:
-                        posts.append(self._post(spec, published, i, phase))
+                        posts.append(self._post(spec, published, i, phase, clock))
             day += timedelta(days=1)
         return posts
 
     def _count_until(self, spec: DemoProfile, last: date) -> int:
         """Posts published up to the end of ``last``, from a per-handle running total."""
         cache = self._totals.setdefault(spec.handle, [])
+        days = self._spec_cache(spec)[0]
         first = spec.born
         while len(cache) <= (last - first).days:
             day = first + timedelta(days=len(cache))
-            cache.append((cache[-1] if cache else 0) + len(self._hours(spec, day)))
+            cache.append((cache[-1] if cache else 0) + len(self._hours_in(spec, days, day)))
         return cache[(last - first).days] if last >= first else 0
 
-    def _post(self, spec: DemoProfile, published: datetime, index: int, phase: Phase) -> PostStats:
+    def _post(
+        self, spec: DemoProfile, published: datetime, index: int, phase: Phase, now: datetime
+    ) -> PostStats:
         key = f"{self.seed}|{spec.handle}|{published.isoformat()}|{index}|"
         if _unit_of(key + "video") < phase.video_share:
             kind = "reel" if _unit_of(key + "reel") < 0.5 else "video"
         else:
             kind = ("text", "photo", "link", "carousel", "photo")[int(5 * _unit_of(key + "kind"))]
         followers = self.followers_at(spec, published)
-        age_days = max((self.clock() - published).total_seconds() / 86400, 0)
+        age_days = max((now - published).total_seconds() / 86400, 0)
         settle = 1 - math.exp(-age_days * 1.5)  # interactions arrive over the first days
         quality = 0.4 + 1.2 * _unit_of(key + "q")
         interactions = followers * spec.engagement * quality * settle
