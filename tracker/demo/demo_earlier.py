@@ -17,7 +17,14 @@ from sqlalchemy import select
 from connectors.demo import DemoConnector, DemoProfile, Phase
 from tracker.config import CohortEntry, EventEntry, PersonEntry
 from tracker.demo.demo_goals import add_demo_goals
-from tracker.demo.demo_programme import DEMO_PLATFORMS, DemoPlan, demo_handle, simulate
+from tracker.demo.demo_programme import (
+    DEMO_PLATFORMS,
+    DemoPlan,
+    comparison_person,
+    demo_handle,
+    simulate,
+    tandem_people,
+)
 from tracker.demo.demo_self_assessment import add_demo_self_assessment
 from tracker.privacy.consent import withdraw_consent
 from tracker.programme.structure import (
@@ -97,25 +104,8 @@ def plan_earlier(seed: int, today: date) -> EarlierPlan:
         n = f"{i + 1:02d}"
         mentee, mentor = f"vj-mentee-{n}", f"vj-mentor-{n}"
         name = f"{FIRST[i]} {LAST[i]}"
-        people.append(
-            PersonEntry(
-                key=mentee,
-                name=name,
-                role="mentee",
-                cohort=EARLIER_KEY,
-                email=f"{mentee}@demo.invalid",
-                consent=baseline,
-            )
-        )
-        people.append(
-            PersonEntry(
-                key=mentor,
-                name=f"{MENTOR_FIRST[i]} {MENTOR_LAST[i]}",
-                role="mentor",
-                cohort=EARLIER_KEY,
-                email=f"{mentor}@demo.invalid",
-                consent=baseline,
-            )
+        people += tandem_people(
+            (mentee, name), (mentor, f"{MENTOR_FIRST[i]} {MENTOR_LAST[i]}"), EARLIER_KEY, baseline
         )
         tandems.append((mentee, mentor))
         archetype = ("grower", "steady", "steady", "staller")[i % 4]
@@ -156,26 +146,17 @@ def plan_earlier(seed: int, today: date) -> EarlierPlan:
                 has_followers=platform != "blog",
             )
             accounts[handle] = (mentee, platform, tracked)
-    key = "vj-vergleich-01"
     people.append(
-        PersonEntry(
-            key=key,
-            name="Vergleich C. Beispielfrau",
-            role="comparison",
-            cohort=EARLIER_KEY,
-            consent=baseline,
+        comparison_person(
+            "vj-vergleich-01",
+            "Vergleich C. Beispielfrau",
+            "VergleichBeispielfrau1",
+            EARLIER_KEY,
+            (start, baseline),
+            rng,
+            (profiles, accounts),
         )
     )
-    handle = "VergleichBeispielfrau1"
-    born = start - timedelta(days=900)
-    profiles[handle] = DemoProfile(
-        handle=handle,
-        display_name=key,
-        born=born,
-        followers_at_birth=rng.randint(200, 700),
-        phases=(Phase(born, 0.003, 0.7, 0.0),),
-    )
-    accounts[handle] = (key, "facebook", baseline)
     return EarlierPlan(
         plan=DemoPlan(today, cohort, people, tandems, accounts, profiles),
         withdrawals=(

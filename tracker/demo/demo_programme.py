@@ -156,25 +156,8 @@ def plan(seed: int, today: date) -> DemoPlan:
         n = f"{i + 1:02d}"
         mentee, mentor = f"mentee-{n}", f"mentor-{n}"
         name = f"{FIRST_NAMES[i]} {LAST_NAMES[i]}"
-        people.append(
-            PersonEntry(
-                key=mentee,
-                name=name,
-                role="mentee",
-                cohort=COHORT_KEY,
-                email=f"{mentee}@demo.invalid",
-                consent=baseline,
-            )
-        )
-        people.append(
-            PersonEntry(
-                key=mentor,
-                name=f"{MENTOR_NAMES[i]} {MENTOR_LAST[i]}",
-                role="mentor",
-                cohort=COHORT_KEY,
-                email=f"{mentor}@demo.invalid",
-                consent=baseline,
-            )
+        people += tandem_people(
+            (mentee, name), (mentor, f"{MENTOR_NAMES[i]} {MENTOR_LAST[i]}"), COHORT_KEY, baseline
         )
         tandems.append((mentee, mentor))
         archetype = ("grower", "grower", "steady", "steady", "staller")[i % 5]
@@ -220,26 +203,61 @@ def plan(seed: int, today: date) -> DemoPlan:
     for k in range(2):
         key = f"comparison-{k + 1:02d}"
         people.append(
-            PersonEntry(
-                key=key,
-                name=f"Vergleich {chr(65 + k)}. Musterfrau",
-                role="comparison",
-                cohort=COHORT_KEY,
-                consent=baseline,
+            comparison_person(
+                key,
+                f"Vergleich {chr(65 + k)}. Musterfrau",
+                f"VergleichMusterfrau{k + 1}",
+                COHORT_KEY,
+                (start, baseline),
+                rng,
+                (profiles, accounts),
             )
         )
-        handle = f"VergleichMusterfrau{k + 1}"
-        born = start - timedelta(days=900)
-        profiles[handle] = DemoProfile(
-            handle=handle,
-            display_name=key,
-            born=born,
-            followers_at_birth=rng.randint(200, 700),
-            phases=(Phase(born, 0.003, 0.7, 0.0),),
-        )
-        accounts[handle] = (key, "facebook", baseline)
     add_incidents(profiles, accounts, start, today)
     return DemoPlan(today, cohort, people, tandems, accounts, profiles)
+
+
+def tandem_people(
+    mentee: tuple[str, str], mentor: tuple[str, str], cohort: str, consent: date
+) -> list[PersonEntry]:
+    """A tandem's two people, each given as (key, name), with a demo e-mail address."""
+    return [
+        PersonEntry(
+            key=key,
+            name=name,
+            role=role,
+            cohort=cohort,
+            email=f"{key}@demo.invalid",
+            consent=consent,
+        )
+        for (key, name), role in ((mentee, "mentee"), (mentor, "mentor"))
+    ]
+
+
+def comparison_person(
+    key: str,
+    name: str,
+    handle: str,
+    cohort: str,
+    dates: tuple[date, date],
+    rng: random.Random,
+    into: tuple[dict[str, DemoProfile], dict[str, tuple[str, str, date]]],
+) -> PersonEntry:
+    """A comparison politician outside the programme with one steady Facebook page, tracked
+    from the baseline; ``dates`` is (cohort start, baseline), her profile and account go
+    ``into`` (profiles, accounts)."""
+    start, baseline = dates
+    profiles, accounts = into
+    born = start - timedelta(days=900)
+    profiles[handle] = DemoProfile(
+        handle=handle,
+        display_name=key,
+        born=born,
+        followers_at_birth=rng.randint(200, 700),
+        phases=(Phase(born, 0.003, 0.7, 0.0),),
+    )
+    accounts[handle] = (key, "facebook", baseline)
+    return PersonEntry(key=key, name=name, role="comparison", cohort=cohort, consent=baseline)
 
 
 def add_incidents(
