@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -290,59 +291,68 @@ def _existing(conn: Connection, ids: set[int]) -> set[int]:
     return set(conn.scalars(stmt))
 
 
-def _write(conn: Connection, items: Sequence[Attempt]) -> list[PollResult]:
+@dataclass(frozen=True)
+class _Rows:
+    """The rows one attempt writes, built before the write transaction so that it stays
+    short: the account's update, data on success, the attempt row, and the result."""
+
+    account: dict[str, object]
+    snapshots: list[dict[str, Any]]
+    posts: list[dict[str, Any]]
+    attempt: dict[str, object]
+    result: PollResult
+    failure: tuple[str, str, str, str, str] | None  # what the log says of a failed attempt
+
+
+def _rows(item: Attempt) -> _Rows:
+    target, error, fetched = item.target, item.error, item.fetched
+    snapshots, posts = [], []
+    if error is None and fetched is not None:
+        if fetched.stats is not None:
+            slot = slot_start(fetched.stats.fetched_at, item.every)
+            snapshots.append(snapshot_row(target.account_id, fetched.stats, slot))
+        posts = [post_row(target.account_id, p, item.finished) for p in fetched.posts]
+    verdict = verdict_of(error)
+    attempt = {
+        "account_id": target.account_id,
+        "kind": item.kind,
+        "started_at": item.started,
+        "finished_at": item.finished,
+        "outcome": verdict.outcome,
+        "error_class": type(error).__name__ if error is not None else None,
+        "message": redact(str(error))[:500] if error else None,
+        "worker": item.worker,
+    }
+    conn_error = error if isinstance(error, ConnectorError) or error is None else None
+    result = PollResult(target.account_id, target.platform, item.kind, verdict, conn_error)
+    failure = (
+        (item.kind, target.platform, target.handle, verdict.outcome, type(error).__name__)
+        if error is not None
+        else None
+    )
+    return _Rows(_account_values(item), snapshots, posts, attempt, result, failure)
+
+
+def _write(conn: Connection, items: Sequence[_Rows]) -> list[PollResult]:
     """Write attempts on an open transaction, each statement once for all of them: the
     accounts' rows, data on success, the attempt rows. An attempt whose account is gone
     (erased while it was polled) writes nothing. Raises IntegrityError when a platform id to
     adopt is another account's."""
-    found = _existing(conn, {item.target.account_id for item in items})
-    kept = [item for item in items if item.target.account_id in found]
+    found = _existing(conn, {item.result.account_id for item in items})
+    kept = [item for item in items if item.result.account_id in found]
     if kept:
-        conn.execute(_UPDATE_ACCOUNT, [_account_values(item) for item in kept])
-    snapshots, posts, attempts = [], [], []
-    for item in kept:
-        target, error = item.target, item.error
-        if error is None and item.fetched is not None:
-            if item.fetched.stats is not None:
-                slot = slot_start(item.fetched.stats.fetched_at, item.every)
-                snapshots.append(snapshot_row(target.account_id, item.fetched.stats, slot))
-            posts += [post_row(target.account_id, p, item.finished) for p in item.fetched.posts]
-        attempts.append(
-            {
-                "account_id": target.account_id,
-                "kind": item.kind,
-                "started_at": item.started,
-                "finished_at": item.finished,
-                "outcome": verdict_of(error).outcome,
-                "error_class": type(error).__name__ if error is not None else None,
-                "message": redact(str(error))[:500] if error else None,
-                "worker": item.worker,
-            }
-        )
-        if error is not None:
-            logger.info(
-                "poll %s %s:%s -> %s (%s)",
-                item.kind,
-                target.platform,
-                target.handle,
-                verdict_of(error).outcome,
-                type(error).__name__,
-            )
-    write_snapshots(conn, snapshots)
-    write_post_rows(conn, posts)
-    if attempts:
-        conn.execute(_INSERT_ATTEMPT, attempts)
+        conn.execute(_UPDATE_ACCOUNT, [item.account for item in kept])
+        write_snapshots(conn, [row for item in kept for row in item.snapshots])
+        write_post_rows(conn, [row for item in kept for row in item.posts])
+        conn.execute(_INSERT_ATTEMPT, [item.attempt for item in kept])
     results = []
     for item in items:
-        target, error = item.target, item.error
-        if target.account_id not in found:
-            results.append(PollResult(target.account_id, target.platform, item.kind, GONE))
-            continue
-        conn_error = error if isinstance(error, ConnectorError) or error is None else None
-        verdict = verdict_of(error)
-        results.append(
-            PollResult(target.account_id, target.platform, item.kind, verdict, conn_error)
-        )
+        result = item.result
+        if result.account_id not in found:
+            result = replace(result, verdict=GONE, error=None)
+        elif item.failure is not None:
+            logger.info("poll %s %s:%s -> %s (%s)", *item.failure)
+        results.append(result)
     return results
 
 
@@ -353,7 +363,7 @@ def save_one(db: Database, item: Attempt) -> PollResult:
     IdentityConflict, recorded as such."""
     try:
         with db.write_engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite, as db.write()
-            return _write(conn, [item])[0]
+            return _write(conn, [_rows(item)])[0]
     except IntegrityError:
         # the platform id we would adopt belongs to another tracked account
         stats = item.fetched.stats if item.fetched else None
@@ -365,10 +375,11 @@ def save_one(db: Database, item: Attempt) -> PollResult:
 
 
 class _Slot:
-    __slots__ = ("error", "item", "result")
+    __slots__ = ("error", "item", "result", "rows")
 
     def __init__(self, item: Attempt) -> None:
         self.item = item
+        self.rows = _rows(item)  # built by the polling thread, outside the write lock
         self.result: PollResult | None = None
         self.error: BaseException | None = None
 
@@ -412,7 +423,7 @@ class GroupWriter:
             return
         try:
             with self.db.write_engine.begin() as conn:
-                results = _write(conn, [s.item for s in slots])
+                results = _write(conn, [s.rows for s in slots])
         except IntegrityError:
             for s in slots:
                 try:
