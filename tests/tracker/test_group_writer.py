@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 
 from connectors.base import ProfileStats
 from tests.tracker.polling_world import NOW, add_account, add_person
-from tracker.polling.poll_store import Attempt, Fetched, GroupWriter, Target, _Slot
+from tracker.polling.poll_store import Attempt, Fetched, GroupWriter, Pending, Target
 from tracker.store.db import Database
 from tracker.store.models import Account, PollAttempt, ProfileSnapshot
 
@@ -74,7 +74,10 @@ def test_a_conflict_in_a_batch_pauses_only_that_account(db: Database) -> None:
     writer = GroupWriter(db)
     writer.save(_attempt(first, "erika", "p-1", 100))
     # second now answers with the id that first already has; third is an ordinary poll
-    slots = [_Slot(_attempt(second, "erika2", "p-1", 5)), _Slot(_attempt(third, "frida", "p-3", 7))]
+    slots = [
+        Pending(_attempt(second, "erika2", "p-1", 5)),
+        Pending(_attempt(third, "frida", "p-3", 7)),
+    ]
     writer._write_batch(slots)
     assert [s.result.outcome if s.result else None for s in slots] == ["error", "ok"]
     with db.session() as s:

@@ -38,6 +38,7 @@ from tracker.polling.poll_store import (
     Attempt,
     Fetched,
     GroupWriter,
+    Pending,
     TargetRow,
     fetch,
     load_target,
@@ -263,40 +264,55 @@ class Engine:
         progress: Callable[[AccountJob], None] | None,
         rows: dict[int, TargetRow],
     ) -> None:
+        # Results are written by the group writer while the lane goes on to the next account;
+        # their outcomes are counted once written, at the end of the lane.
+        polled: list[tuple[AccountJob, list[Verdict | Pending]]] = []
         while not self.stop.is_set():
             try:
                 job = queue.popleft()
             except IndexError:
-                return
+                break
             try:
-                for outcome in self.poll(job, scope, rows.get(job.account_id)):
-                    summary.add(job.platform, outcome)
+                polled.append((job, self._poll_job(job, scope, rows.get(job.account_id))))
             except Exception:  # one broken account must not end the pass for the others
                 logger.exception("polling account %s failed", job.account_id)
                 summary.add(job.platform, "error")
             if progress is not None:
                 progress(job)
+        for job, answers in polled:
+            for answer in answers:
+                try:
+                    summary.add(job.platform, _written(answer).outcome)
+                except Exception:
+                    logger.exception("writing the poll of account %s failed", job.account_id)
+                    summary.add(job.platform, "error")
 
     def poll(
         self, job: AccountJob, scope: str | None = None, row: TargetRow | None = None
     ) -> list[str]:
         """Poll one account for its kinds; returns one outcome per kind polled (none for a
-        kind its person's consent does not cover). ``row``: the account as read for the pass
-        (read now when not given)."""
+        kind its person's consent does not cover), once written. ``row``: the account as read
+        for the pass (read now when not given)."""
+        return [_written(answer).outcome for answer in self._poll_job(job, scope, row)]
+
+    def _poll_job(
+        self, job: AccountJob, scope: str | None, row: TargetRow | None
+    ) -> list[Verdict | Pending]:
         scope = scope or scope_of(job.platform, job.handle)
-        outcomes: list[str] = []
+        answers: list[Verdict | Pending] = []
         for index, kind in enumerate(job.kinds):
-            verdict = self._poll_kind(job, kind, scope, row, last=index == len(job.kinds) - 1)
-            if verdict is None:  # no consent: nothing fetched, nothing written
-                return outcomes
-            outcomes.append(verdict.outcome)
+            answer = self._poll_kind(job, kind, scope, row, last=index == len(job.kinds) - 1)
+            if answer is None:  # no consent: nothing fetched, nothing written
+                break
+            answers.append(answer)
+            verdict = answer if isinstance(answer, Verdict) else answer.rows.result.verdict
             if verdict.ends_turn:
                 break  # the next kind would meet the same answer
-        return outcomes
+        return answers
 
     def _poll_kind(
         self, job: AccountJob, kind: str, scope: str, row: TargetRow | None, *, last: bool
-    ) -> Verdict | None:
+    ) -> Verdict | Pending | None:
         now = self.clock()
         target = row.target(kind, now) if row else load_target(self.db, job.account_id, kind, now)
         if target is None:
@@ -343,15 +359,19 @@ class Engine:
                 if self.stop.is_set():
                     return DEFERRED
                 continue
-            result = self.writer.save(
+            pending = self.writer.submit(
                 record(
                     fetched=fetched,
                     next_at=self.schedule.next_at(kind, verdict_of(error), finished),
                     release=last,
                 )
             )
-            # the write may turn the answer into an identity conflict (the id is taken)
-            return result.verdict
+            stats = fetched.stats if fetched is not None else None
+            if not last and stats is not None and stats.platform_id and not target.platform_id:
+                # adopting a platform id may turn the answer into an identity conflict (the id
+                # is another account's): the next kind waits for the verdict
+                return pending.wait().verdict
+            return pending
 
     def _tell_budget(self, scope: str, error: BaseException | None) -> None:
         """Tell the budget how the platform did: answered, limited us, or failed."""
@@ -361,3 +381,8 @@ class Engine:
             self.budgets.rate_limited(scope, error.retry_after)
         elif error is not None and is_retryable(error):
             self.budgets.failed(scope)
+
+
+def _written(answer: Verdict | Pending) -> Verdict:
+    """The verdict of an answer, waiting for its write; raises what the write raised."""
+    return answer if isinstance(answer, Verdict) else answer.wait().verdict

@@ -374,25 +374,38 @@ def save_one(db: Database, item: Attempt) -> PollResult:
         return save_one(db, replace(item, fetched=None, error=conflict))
 
 
-class _Slot:
-    __slots__ = ("error", "item", "result", "rows")
+class Pending:
+    """An attempt handed to the writer; ``wait`` gives its result once it is written."""
+
+    __slots__ = ("done", "error", "item", "result", "rows")
 
     def __init__(self, item: Attempt) -> None:
         self.item = item
         self.rows = _rows(item)  # built by the polling thread, outside the write lock
         self.result: PollResult | None = None
         self.error: BaseException | None = None
+        self.done = threading.Event()
+
+    def wait(self) -> PollResult:
+        """The result once written; raises what the write raised."""
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
 class GroupWriter:
     """Writes the attempts of many poll threads in shared transactions (group commit).
 
-    A thread hands its attempt in and waits for it to be written. Whoever holds the write lock
-    writes every attempt waiting at that moment (up to ``batch``) in one transaction, so the
-    store sees one commit per batch instead of one per request. Each attempt stays whole: its
-    data, attempt row and account update commit together, and a crash loses whole batches,
-    never half an attempt. When a batch meets a platform id that another account has, each of
-    its attempts is written alone so that only the one in conflict is recorded as such.
+    A thread hands its attempt in (``submit``) and goes on; whoever finds the write lock free
+    writes every attempt waiting at that moment (up to ``batch``) in one transaction, and goes
+    on writing while more wait, so the store sees one commit per batch instead of one per
+    request and no attempt is left behind. Each attempt stays whole: its data, attempt row and
+    account update commit together, and a crash loses whole batches, never half an attempt
+    (the accounts stay due and are polled again). When a batch meets a platform id that another
+    account has, each of its attempts is written alone so that only the one in conflict is
+    recorded as such.
     """
 
     def __init__(self, db: Database, batch: int = 200) -> None:
@@ -400,40 +413,55 @@ class GroupWriter:
         self.batch = batch
         self._write_lock = threading.Lock()
         self._queue_lock = threading.Lock()
-        self._queue: list[_Slot] = []
+        self._queue: list[Pending] = []
 
     def save(self, item: Attempt) -> PollResult:
-        slot = _Slot(item)
-        with self._queue_lock:
-            self._queue.append(slot)
-        while slot.result is None and slot.error is None:
-            with self._write_lock:
-                if slot.result is not None or slot.error is not None:
-                    break  # a batch that another thread wrote held ours
-                with self._queue_lock:
-                    taken, self._queue = self._queue[: self.batch], self._queue[self.batch :]
-                self._write_batch(taken)
-        if slot.error is not None:
-            raise slot.error
-        assert slot.result is not None
-        return slot.result
+        """Write ``item`` and wait for it to be written."""
+        return self.submit(item).wait()
 
-    def _write_batch(self, slots: list[_Slot]) -> None:
-        if not slots:
-            return
+    def submit(self, item: Attempt) -> Pending:
+        """Hand ``item`` in for writing; ``wait()`` on the answer gives its result."""
+        pending = Pending(item)
+        with self._queue_lock:
+            self._queue.append(pending)
+        self._drain()
+        return pending
+
+    def _drain(self) -> None:
+        """Write what waits, unless another thread is writing: that one writes it."""
+        while self._write_lock.acquire(blocking=False):
+            try:
+                while True:
+                    with self._queue_lock:
+                        taken, self._queue = self._queue[: self.batch], self._queue[self.batch :]
+                    if not taken:
+                        break
+                    self._write_batch(taken)
+            finally:
+                self._write_lock.release()
+            with self._queue_lock:
+                if not self._queue:
+                    return
+            # an attempt came in after the last look and before the release: write it too
+
+    def _write_batch(self, batch: list[Pending]) -> None:
         try:
-            with self.db.write_engine.begin() as conn:
-                results = _write(conn, [s.rows for s in slots])
-        except IntegrityError:
-            for s in slots:
-                try:
-                    s.result = save_one(self.db, s.item)
-                except Exception as exc:
-                    s.error = exc
-            return
-        except Exception as exc:  # nothing of the batch was written: every waiter learns it
-            for s in slots:
-                s.error = exc
-            return
-        for s, result in zip(slots, results, strict=True):
-            s.result = result
+            try:
+                with self.db.write_engine.begin() as conn:
+                    results = _write(conn, [p.rows for p in batch])
+            except IntegrityError:
+                for p in batch:
+                    try:
+                        p.result = save_one(self.db, p.item)
+                    except Exception as exc:
+                        p.error = exc
+                return
+            except Exception as exc:  # nothing of the batch was written: every waiter learns it
+                for p in batch:
+                    p.error = exc
+                return
+            for p, result in zip(batch, results, strict=True):
+                p.result = result
+        finally:
+            for p in batch:
+                p.done.set()
