@@ -4,12 +4,19 @@ batch that meets an identity conflict records only that attempt as the conflict.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from connectors.base import ProfileStats
-from tests.tracker.polling_world import NOW, add_account, add_person
+from tests.tracker.polling_world import NOW, World, add_account, add_person, spec
+from tracker.polling import poll_store
+from tracker.polling.budget import Limit
 from tracker.polling.poll_store import Attempt, Fetched, GroupWriter, Pending, Target
 from tracker.store.db import Database
 from tracker.store.models import Account, PollAttempt, ProfileSnapshot
@@ -85,3 +92,63 @@ def test_a_conflict_in_a_batch_pauses_only_that_account(db: Database) -> None:
         assert paused is not None and paused.state == "paused" and paused.platform_id is None
         followers = s.scalars(select(ProfileSnapshot.followers).order_by(ProfileSnapshot.id)).all()
     assert followers == [100, 7]  # nothing of the stranger was stored
+
+
+def _slow_first_write(monkeypatch: pytest.MonkeyPatch, until: Callable[[], bool]) -> list[bool]:
+    """Make the first batch's write wait (at most 5 s) until ``until()``; returns a list that
+    records whether it came true."""
+    seen: list[bool] = []
+    original = poll_store._write
+
+    def slow(conn: Any, items: Any) -> Any:
+        if not seen:
+            deadline = time.monotonic() + 5
+            while not until() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            seen.append(until())
+        return original(conn, items)
+
+    monkeypatch.setattr(poll_store, "_write", slow)
+    return seen
+
+
+def test_a_lane_polls_on_while_another_thread_writes(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handles = ("erika", "frida", "greta", "hanna")
+    profiles = {h: spec(platform_id=f"p-{h}") for h in handles}
+    world = World(db, profiles, limits=lambda _p: Limit(10_000, 60.0, 2))
+    pid = add_person(db, "mentee-01")
+    for handle in handles:  # known accounts: no first platform id to adopt, nothing to wait for
+        account_id = add_account(db, pid, "x", handle)
+        with db.write() as s:
+            s.get(Account, account_id).platform_id = f"p-{handle}"  # type: ignore[union-attr]
+    # while the first write waits, the other lane polls the three other accounts (6 calls)
+    seen = _slow_first_write(monkeypatch, lambda: world.connector.calls >= 7)
+    summary = world.poll_due()
+    assert seen == [True]
+    assert summary.counts["x"]["ok"] == 8
+    assert _counts(db) == (4, 8)
+
+
+def test_a_failed_write_counts_as_an_error_and_the_pass_goes_on(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(db, {"erika": spec(), "frida": spec()})
+    pid = add_person(db, "mentee-01")
+    for handle in ("erika", "frida"):
+        add_account(db, pid, "x", handle)
+    original = poll_store._write
+    failed: list[int] = []
+
+    def failing(conn: Any, items: Any) -> Any:
+        if not failed:
+            failed.append(len(items))
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return original(conn, items)
+
+    monkeypatch.setattr(poll_store, "_write", failing)
+    summary = world.poll_due()  # raises nothing
+    assert failed and summary.total("error") >= 1
+    # every outcome counted as ok was written, and what the failed batch held was not
+    assert _counts(db)[1] == summary.total("ok") > 0
