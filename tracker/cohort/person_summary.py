@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.cohort.periods import Periods
+from tracker.cohort.person_posts import Moments, PersonPosts, Span
 from tracker.metrics import (
     Counts,
     Growth,
@@ -272,6 +273,78 @@ def person_summary(
         milestones=milestones,
         goals=goals,
         platforms_now=adopted_platforms(posts, follow[1]) if follow else None,
+    )
+
+
+@dataclass(frozen=True)
+class PeriodSpans:
+    """The windows of :class:`Periods` a person summary counts posts in, as spans of one
+    :class:`Moments`."""
+
+    baseline: Span
+    last_month: Span
+    followup: Span | None
+    adoption_kickoff: Span
+    adoption_closing: Span
+    adoption_now: Span | None
+    weekly_start: tuple[Span, ...] | None
+    weekly_end: tuple[Span, ...] | None
+    weekly_now: tuple[Span, ...] | None
+
+    @classmethod
+    def of(cls, per: Periods, moments: Moments) -> PeriodSpans:
+        follow = per.followup
+        return cls(
+            baseline=moments.span(*per.baseline),
+            last_month=moments.span(*per.last_month),
+            followup=moments.span(*follow) if follow else None,
+            adoption_kickoff=moments.adoption(per.kickoff),
+            adoption_closing=moments.adoption(per.cohort[1]),
+            adoption_now=moments.adoption(follow[1]) if follow else None,
+            weekly_start=moments.weeks_before(per.kickoff),
+            weekly_end=moments.weeks_before(per.cohort[1]),
+            weekly_now=moments.weeks_before(follow[1]) if follow else None,
+        )
+
+
+def person_summary_of(
+    person: PersonInfo,
+    posts: PersonPosts,
+    accounts: tuple[AccountSummary, ...],
+    milestones: tuple[Milestone, ...],
+    goals: tuple[GoalStatus, ...],
+    spans: PeriodSpans,
+    counts: Mapping[int, Counts],
+) -> PersonSummary:
+    """:func:`person_summary` from her posts as arrays (the same figures, no frame)."""
+    platforms = sorted({a.platform for a in accounts})
+    now = spans.followup is not None
+    return PersonSummary(
+        person=person,
+        platforms_kickoff=posts.adopted(spans.adoption_kickoff),
+        platforms_closing=posts.adopted(spans.adoption_closing),
+        posts_per_week_baseline=posts.per_week(spans.baseline),
+        posts_per_week_last_month=posts.per_week(spans.last_month),
+        posts_per_week_followup=posts.per_week(spans.followup) if spans.followup else None,
+        per_platform=tuple(
+            PlatformPosting(
+                p,
+                posts.per_week(spans.baseline, p),
+                posts.per_week(spans.last_month, p),
+                posts.median_rate(spans.baseline, p),
+                posts.median_rate(spans.last_month, p),
+            )
+            for p in platforms
+        ),
+        followers_latest=_follower_total(counts),
+        follower_growth=_pooled_growth(accounts),
+        weekly_at_start=posts.weekly(spans.weekly_start),
+        weekly_at_end=posts.weekly(spans.weekly_end),
+        weekly_now=posts.weekly(spans.weekly_now) if now else None,
+        accounts=accounts,
+        milestones=milestones,
+        goals=goals,
+        platforms_now=posts.adopted(spans.adoption_now) if spans.adoption_now else None,
     )
 
 
