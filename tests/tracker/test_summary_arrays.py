@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tracker.cohort.cohort_summary import CohortSummary, summarise
@@ -22,7 +23,7 @@ from tracker.cohort.person_summary import (
     person_summary,
 )
 from tracker.demo import demo_programme as demo
-from tracker.metrics import Counts
+from tracker.metrics import Counts, coverage, coverage_at, gap_count, gaps_in
 from tracker.programme.goals import GoalStatus, evaluate, evaluate_rows
 from tracker.store.db import Database
 from tracker.store.read_arrays import AccountData, frames
@@ -155,3 +156,20 @@ def test_median_of_is_numpys_median() -> None:
         known = values[~np.isnan(values)]
         expected = float(np.median(known)) if len(known) else None
         assert median_of(values) == expected
+
+
+def test_gap_count_and_coverage_at_measure_as_gaps_in_and_coverage() -> None:
+    rng = np.random.default_rng(11)
+    day = 86_400 * 10**9
+    for n in (0, 1, 2, 5, 80):
+        steps = rng.choice([day, day + 123_456_789, 2 * day + 7, 3 * day - 1], size=n)
+        times = (1_767_000_000 * 10**9 + np.cumsum(steps)).astype("int64")
+        gaps = gaps_in(times)
+        assert gap_count(times) == (len(gaps), max(g.days for g in gaps) if gaps else None)
+        if n:
+            first, last = (
+                pd.Timestamp(int(times[0]), tz="UTC"),
+                pd.Timestamp(int(times[-1]), tz="UTC"),
+            )
+            index = pd.DatetimeIndex(times, tz="UTC")
+            assert coverage_at(times, int(times[0]), int(times[-1])) == coverage(index, first, last)

@@ -120,15 +120,18 @@ class EffectTally:
         if self.moments is None:
             raise ValueError("the tally was made without moments")
         bounds = self.moments.values
-        # Where each bound falls in each account's known counts: [first at or after, last at or
-        # before], as growth_of takes a period.
+        counts = list(counts)
+        # Where each bound falls in each account's known counts ([first at or after, last at or
+        # before], as growth_of takes a period), and how many gaps lie before each count.
         found = [
             (
                 c,
                 np.searchsorted(c.times, bounds, "left").tolist(),
                 np.searchsorted(c.times, bounds, "right").tolist(),
+                [0, *np.cumsum(np.diff(c.times) > _MAX_GAP_NS).tolist()],
             )
             for c in counts
+            if len(c.times)
         ]
         engaged = list(posts.platforms)
         for i, spans in enumerate(self.spans):
@@ -141,11 +144,14 @@ class EffectTally:
                 self.engaged[i].setdefault(name, []).append(
                     (posts.median_rate(before, name), posts.median_rate(after, name))
                 )
-            for c, lefts, rights in found:
-                b_rate, b_gap = _weekly(c, lefts[before.start], rights[before.end])
-                a_rate, a_gap = _weekly(c, lefts[after.start], rights[after.end])
-                pairs["follower_growth"].append((_percent(b_rate), _percent(a_rate)))
+            growth = pairs["follower_growth"]
+            for c, lefts, rights, gaps in found:
+                b_rate, b_gap = _weekly(c, gaps, lefts[before.start], rights[before.end])
+                a_rate, a_gap = _weekly(c, gaps, lefts[after.start], rights[after.end])
+                growth.append((_percent(b_rate), _percent(a_rate)))
                 self.gaps[i] += b_gap or a_gap
+            # An account without any known count has no growth before or after.
+            growth.extend([(None, None)] * (len(counts) - len(found)))
 
     def effects(self) -> list[CohortEffect]:
         """The median over mentees (or accounts) of each event's before and after values:
@@ -183,14 +189,14 @@ class EffectTally:
         return out
 
 
-def _weekly(counts: Counts, lo: int, hi: int) -> tuple[float | None, bool]:
+def _weekly(counts: Counts, gaps: list[int], lo: int, hi: int) -> tuple[float | None, bool]:
     """The weekly rate of ``growth_of`` over the known counts ``lo:hi``, and whether it was
-    measured across a gap (its ``gap``)."""
+    measured across a gap (its ``gap``); ``gaps[k]`` is how many gaps lie before count k."""
     if hi - lo < 2:
         return None, False
     t0, t1 = int(counts.times[lo]), int(counts.times[hi - 1])
     rate = weekly_rate(int(counts.values[lo]), int(counts.values[hi - 1]), (t1 - t0) / _NS_DAY)
-    return rate, bool((np.diff(counts.times[lo:hi]) > _MAX_GAP_NS).any())
+    return rate, gaps[hi - 1] > gaps[lo]
 
 
 def effect_key(metric: str, platform: str | None) -> str:

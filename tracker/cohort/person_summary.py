@@ -26,8 +26,8 @@ from tracker.metrics import (
     Growth,
     add_days,
     adopted_platforms,
-    coverage,
-    gaps_in,
+    coverage_at,
+    gap_count,
     growth_of,
     median_engagement,
     median_or_none,
@@ -148,10 +148,6 @@ class PlatformGrowth:
     followup_percent: float | None = None
 
 
-def polled_index(polled: np.ndarray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(polled, tz="UTC")
-
-
 def account_summary(
     row: Mapping[str, Any],
     rows: AccountData | None,
@@ -164,7 +160,7 @@ def account_summary(
     # A stored snapshot is a successful poll, whether or not the platform tells a follower count
     # (blogs do not): coverage and gaps of the data come from every snapshot.
     polled = np.sort(rows.rows.snap_at) if rows is not None else np.empty(0, "int64")
-    gaps = gaps_in(polled) if len(polled) else ()
+    gaps, longest = gap_count(polled)
     health = data.health.get(int(row["account_id"]))
     first = pd.Timestamp(int(polled[0]), tz="UTC") if len(polled) else None
     last = pd.Timestamp(int(polled[-1]), tz="UTC") if len(polled) else None
@@ -178,11 +174,9 @@ def account_summary(
         followup=growth_of(counts, *per.followup) if per.followup else None,
         first_seen=first,
         last_seen=last,
-        coverage=coverage(polled_index(polled), first, last)
-        if first is not None and last is not None
-        else None,
-        gaps=len(gaps),
-        longest_gap_days=max(g.days for g in gaps) if gaps else None,
+        coverage=coverage_at(polled, int(polled[0]), int(polled[-1])) if len(polled) else None,
+        gaps=gaps,
+        longest_gap_days=longest,
         attempts=health.attempts if health else 0,
         failed=health.failed if health else 0,
         last_outcome=health.last_outcome if health else None,
