@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
@@ -29,8 +30,14 @@ _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def _locale(lang: str | None) -> str:
-    return LOCALES[language(lang)]
+def _locale(lang: str | None) -> Locale:
+    return _parsed(LOCALES[language(lang)])
+
+
+@functools.cache
+def _parsed(name: str) -> Locale:
+    # Parsed once: Babel parses a locale name again on every call that is given one.
+    return Locale.parse(name)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -42,7 +49,7 @@ def zone(name: str) -> ZoneInfo:
 
 
 @functools.lru_cache(maxsize=4096)
-def _integer(value: int, locale: str) -> str:
+def _integer(value: int, locale: Locale) -> str:
     # Babel takes a good part of a millisecond per number; a page shows hundreds of counts.
     return format_decimal(value, locale=locale)
 
