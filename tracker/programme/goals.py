@@ -534,9 +534,9 @@ def check_goals(
     """Statuses of many ``(goal, mentee id)`` pairs, in their order, as of ``today``.
 
     Each mentee's snapshots and posts are read from the store into compact arrays
-    (``tracker.store.read_arrays``), about ``batch`` accounts per query, and checked as small
-    frames of that
-    mentee alone; memory stays bounded whatever the size of the cohort. Manual goals read no
+    (``tracker.store.read_arrays``), about ``batch`` accounts per query, and checked on the
+    rows of that mentee alone (:func:`evaluate_rows`); memory stays bounded whatever the size
+    of the cohort. Manual goals read no
     rows. Raises GoalError for a goal with an unknown metric."""
     needed = sorted({mentee for goal, mentee in goals if goal.kind != "manual"})
     accounts_of: dict[int, list[int]] = {}
@@ -558,12 +558,11 @@ def check_goals(
             for acc in accounts_data(session, person_of, batch=batch):
                 rows.setdefault(acc.person_id, []).append(acc)
         for mentee in group:
-            snaps, posts = frames(mentee, rows.pop(mentee, []))
+            mine = rows.pop(mentee, [])
             for i in indexes.pop(mentee):
-                out[i] = evaluate(goals[i][0], mentee, snaps, posts, today)
+                out[i] = evaluate_rows(goals[i][0], mentee, mine, today)
     # Mentees with manual goals only.
-    no_snaps, no_posts = frames(0, [])
     for mentee, rest in indexes.items():
         for i in rest:
-            out[i] = evaluate(goals[i][0], mentee, no_snaps, no_posts, today)
+            out[i] = evaluate_rows(goals[i][0], mentee, [], today)
     return [out[i] for i in range(len(goals))]

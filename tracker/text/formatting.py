@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 
 from tracker.text import LOCALES, language, text
 
@@ -48,6 +48,12 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
+@functools.cache
+def _pattern(pattern: str) -> NumberPattern:
+    # Parsed once: Babel parses a pattern string again on every call.
+    return parse_pattern(pattern)
+
+
 @functools.lru_cache(maxsize=4096)
 def _integer(value: int, locale: Locale) -> str:
     # Babel takes a good part of a millisecond per number; a page shows hundreds of counts.
@@ -67,7 +73,7 @@ def fmt_decimal(value: float | None, lang: str | None = None, digits: int = 1) -
     if value is None:
         return UNKNOWN
     pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=_locale(lang))
+    return format_decimal(value, format=_pattern(pattern), locale=_locale(lang))
 
 
 def fmt_percent(
@@ -77,7 +83,7 @@ def fmt_percent(
     if value is None:
         return UNKNOWN
     pattern = "#,##0." + "0" * digits + " %" if digits else "#,##0 %"
-    out = format_percent(value, format=pattern, locale=_locale(lang))
+    out = format_percent(value, format=_pattern(pattern), locale=_locale(lang))
     return f"+{out}" if signed and value > 0 else out
 
 
