@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import pairwise
+from typing import TypeAlias
 
 import numpy as np
-import pandas as pd
 
 from tracker.metrics import (
     ADOPTION_DAYS,
@@ -31,7 +31,7 @@ from tracker.metrics import (
 )
 from tracker.store.read_arrays import AccountData
 
-Moment = datetime | date | pd.Timestamp
+Moment: TypeAlias = datetime | date  # a pd.Timestamp is a datetime
 
 
 def _ns(moment: Moment) -> int:
