@@ -4,8 +4,10 @@ mentees, each with its n).
 
 Engagement is per platform, never pooled across platforms: a rate is interactions by the
 follower count of the same account. Each works on one person's compact arrays
-(``tracker.store.read_arrays``): the small frames the metrics read are built for one person
-at a time.
+(``tracker.store.read_arrays``): the cohort summary through :func:`person_summary_of` (her
+posts searched once for all windows, ``tracker.cohort.person_posts``); :func:`person_frames`
+and :func:`person_summary` give the same figures from small frames, for code that reads
+frames.
 """
 
 from __future__ import annotations
