@@ -70,6 +70,7 @@ class Moments:
         return Span(self._at(_ns(start)), self._at(_ns(end)), local_days(start, end))
 
     def span_ns(self, start: int, end: int) -> Span:
+        """A window between two UTC int64 ns, for counting only (its length is unknown: NaN)."""
         return Span(self._at(start), self._at(end), np.nan)
 
     def adoption(self, on: Moment, days: int = ADOPTION_DAYS) -> Span:
