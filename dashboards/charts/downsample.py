@@ -22,19 +22,17 @@ def kept_points(missing: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray
     if n <= max_points or max_points <= 0:
         return np.arange(n, dtype="int64")
     step = math.ceil(n / max_points)
-    keep: list[int] = []
-    for start in range(0, n, step):
-        last = min(start + step, n) - 1
-        gap = missing[start : last + 1]
-        if gap.any():
-            if not missing[start]:
-                keep.append(start)
-            keep.append(start + int(gap.argmax()))
-            if not missing[last]:
-                keep.append(last)
-        else:
-            keep.append(last)
-    return np.array(keep, dtype="int64")
+    missing = np.asarray(missing, dtype=bool)
+    # All buckets at once (a report thins thousands of series): per bucket its first point,
+    # its first missing point and its last point, each kept or not.
+    starts = np.arange(0, n, step, dtype="int64")
+    lasts = np.minimum(starts + step, n) - 1
+    holes = np.append(np.flatnonzero(missing), n)  # n: no hole after the last one
+    first_hole = holes[np.searchsorted(holes, starts)]
+    gap = first_hole <= lasts
+    candidates = np.stack([starts, first_hole, lasts], axis=1)
+    kept = np.stack([gap & ~missing[starts], gap, ~gap | ~missing[lasts]], axis=1)
+    return candidates[kept].astype("int64")
 
 
 def downsample(

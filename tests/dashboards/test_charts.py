@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import plotly.io as pio
 
@@ -14,6 +15,7 @@ from dashboards.charts import (
     event_effects_figure,
     events_of,
     figure_size,
+    kept_points,
     line_figure,
     line_of,
     small_multiples_figure,
@@ -141,3 +143,33 @@ def test_report_embeds_the_plain_figure() -> None:
     fig = line_figure([line(30, "bluesky")], EVENTS, "de", "Follower")
     html = pio.to_html(fig, include_plotlyjs=False, full_html=False, validate=False)
     assert "Plotly.newPlot" in html and "Halbzeit" in html
+
+
+def _kept_points_one_bucket_at_a_time(missing: np.ndarray, max_points: int) -> list[int]:
+    n = len(missing)
+    if n <= max_points or max_points <= 0:
+        return list(range(n))
+    step = -(-n // max_points)
+    keep: list[int] = []
+    for start in range(0, n, step):
+        last = min(start + step, n) - 1
+        gap = missing[start : last + 1]
+        if gap.any():
+            if not missing[start]:
+                keep.append(start)
+            keep.append(start + int(gap.argmax()))
+            if not missing[last]:
+                keep.append(last)
+        else:
+            keep.append(last)
+    return keep
+
+
+def test_kept_points_keeps_what_a_bucket_by_bucket_pass_keeps() -> None:
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 7, 59, 60, 61, 100, 731):
+        for share in (0.0, 0.01, 0.3, 1.0):
+            missing = rng.random(n) < share
+            for max_points in (0, 1, 4, 60, 400):
+                got = kept_points(missing, max_points).tolist()
+                assert got == _kept_points_one_bucket_at_a_time(missing, max_points)

@@ -11,7 +11,6 @@ at a time.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,21 +19,22 @@ from sqlalchemy.orm import Session
 
 from tracker.cohort.event_effects import CohortEffect, EffectTally
 from tracker.cohort.periods import BASELINE_DAYS, Periods, periods
+from tracker.cohort.person_posts import Moments, PersonPosts
 from tracker.cohort.person_summary import (
     NO_COUNTS,
     AccountSummary,
+    PeriodSpans,
     PersonSummary,
     PlatformGrowth,
     PlatformPosting,
     account_summary,
-    person_frames,
-    person_summary,
+    person_summary_of,
     platform_growth,
 )
 from tracker.metrics import local_today, median_or_none
 from tracker.metrics.milestones import Milestone, detect_accounts
-from tracker.programme.goals import GoalStatus, evaluate
-from tracker.store.read_arrays import AccountData, frames
+from tracker.programme.goals import GoalStatus, evaluate_rows
+from tracker.store.read_arrays import AccountData
 from tracker.store.read_cohort import CohortData, load_cohort
 
 __all__ = [
@@ -122,16 +122,6 @@ class CohortSummary:
         return tuple(sorted((m for p in self.mentees for m in p.milestones), key=lambda m: m.at))
 
 
-def _goals(
-    data: CohortData, indexes: list[int], mentee: int, accounts: Sequence[AccountData], day: date
-) -> dict[int, GoalStatus]:
-    """The statuses of the goals at ``indexes`` of ``data.goals``, all of one mentee."""
-    if not indexes:
-        return {}
-    snaps, posts = frames(mentee, accounts)
-    return {i: evaluate(data.goals[i][0], mentee, snaps, posts, day) for i in indexes}
-
-
 def load_summary(session: Session, cohort_key: str, today: date | None = None) -> CohortSummary:
     """Load the cohort and compute every figure as of ``today`` (the programme's local today
     when None); raises NotFoundError for an unknown cohort."""
@@ -141,9 +131,13 @@ def load_summary(session: Session, cohort_key: str, today: date | None = None) -
 def summarise(data: CohortData, today: date) -> CohortSummary:
     """Every figure of the report and the programme page, as of ``today``.
 
-    Works one person at a time over the arrays of ``data``: the small frames the metrics read
-    are built per person and dropped before the next."""
+    Works one person at a time over the arrays of ``data``: each person's posts are searched
+    once for every window the summary counts in (``tracker.cohort.person_posts``), goals are
+    checked on her rows; no frame per person."""
     per = periods(data, today)
+    moments = Moments()
+    spans = PeriodSpans.of(per, moments)
+    tally = EffectTally(data.events, today, moments)
     rows_by: dict[int, list[AccountData]] = {}
     for acc in data.rows:
         rows_by.setdefault(acc.person_id, []).append(acc)
@@ -159,7 +153,7 @@ def summarise(data: CohortData, today: date) -> CohortSummary:
     for i, (_, mentee) in enumerate(data.goals):
         goals_of.setdefault(mentee, []).append(i)
     statuses: dict[int, GoalStatus] = {}
-    tally = EffectTally(data.events, today)
+    goals = data.goals
     people = []
     for person in data.people:
         accs = rows_by.get(person.id, [])
@@ -174,25 +168,26 @@ def summarise(data: CohortData, today: date) -> CohortSummary:
             )
             for row in listed.get(person.id, [])
         )
-        posts, rates = person_frames(accs, counts)
+        posts = PersonPosts(accs, counts, moments)
         mine = goals_of.pop(person.id, [])
-        statuses.update(_goals(data, mine, person.id, accs, today))
+        for i in mine:
+            statuses[i] = evaluate_rows(goals[i][0], person.id, accs, today)
         if person.role == "mentee":
-            tally.add(posts, rates, counts.values())
+            tally.add_posts(posts, counts.values())
         people.append(
-            person_summary(
+            person_summary_of(
                 person,
                 posts,
-                rates,
                 accounts,
                 tuple(milestones_by.get(person.id, [])),
                 tuple(statuses[i] for i in mine),
-                per,
+                spans,
                 counts,
             )
         )
     for mentee, indexes in goals_of.items():  # goals of someone outside the people summarised
-        statuses.update(_goals(data, indexes, mentee, [], today))
+        for i in indexes:
+            statuses[i] = evaluate_rows(goals[i][0], mentee, [], today)
     mentees = tuple(p for p in people if p.person.role == "mentee")
     comparison = tuple(p for p in people if p.person.role == "comparison")
     growth = platform_growth(mentees, "mentee") + platform_growth(comparison, "comparison")

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tracker.cohort.periods import Window
+from tracker.cohort.person_posts import Moments, PersonPosts, Span
 from tracker.metrics import (
     EFFECT_DAYS,
+    MAX_GAP,
     Counts,
     add_days,
     clip_window,
@@ -29,11 +32,14 @@ from tracker.metrics import (
     median_engagement,
     median_or_none,
     posts_per_week,
+    weekly_rate,
 )
 
 logger = logging.getLogger(__name__)
 
 EFFECT_METRICS = ("posts_per_week", "engagement", "follower_growth")
+_NS_DAY = 86_400 * 10**9
+_MAX_GAP_NS = int(pd.Timedelta(MAX_GAP).value)
 
 
 @dataclass(frozen=True)
@@ -62,13 +68,20 @@ class EffectTally:
     whole cohort is needed): posts per week and median engagement per mentee, weekly follower
     growth (%) per account."""
 
-    def __init__(self, events: pd.DataFrame, today: date) -> None:
+    def __init__(self, events: pd.DataFrame, today: date, moments: Moments | None = None) -> None:
+        """With ``moments``, the windows are registered there for :meth:`add_posts`."""
         until = add_days(today, 1)
         self.windows: list[tuple[Any, Window | None, Window | None, bool]] = []
+        self.spans: list[tuple[Span, Span] | None] = []
         for ev in events.itertuples(index=False):
             full_before, full_after = effect_windows(ev.date, EFFECT_DAYS)
             before, after = clip_window(full_before, until), clip_window(full_after, until)
             self.windows.append((ev, before, after, until >= full_after[1]))
+            if moments is not None and before is not None and after is not None:
+                self.spans.append((moments.span(*before), moments.span(*after)))
+            else:
+                self.spans.append(None)
+        self.moments = moments
         # Per event: the (before, after) pairs of each metric; engagement keyed per platform.
         self.pairs: list[dict[str, list[tuple[float | None, float | None]]]] = [
             {metric: [] for metric in EFFECT_METRICS if metric != "engagement"}
@@ -100,6 +113,45 @@ class EffectTally:
                 b, a = growth_of(c, *before), growth_of(c, *after)
                 pairs["follower_growth"].append((_percent(b.weekly), _percent(a.weekly)))
                 self.gaps[i] += b.gap or a.gap
+
+    def add_posts(self, posts: PersonPosts, counts: Iterable[Counts]) -> None:
+        """:meth:`add` from one mentee's posts as arrays (the tally must have been made with the
+        moments ``posts`` was searched for)."""
+        if self.moments is None:
+            raise ValueError("the tally was made without moments")
+        bounds = self.moments.values
+        counts = list(counts)
+        # Where each bound falls in each account's known counts ([first at or after, last at or
+        # before], as growth_of takes a period), and how many gaps lie before each count.
+        found = [
+            (
+                c,
+                np.searchsorted(c.times, bounds, "left").tolist(),
+                np.searchsorted(c.times, bounds, "right").tolist(),
+                [0, *np.cumsum(np.diff(c.times) > _MAX_GAP_NS).tolist()],
+            )
+            for c in counts
+            if len(c.times)
+        ]
+        engaged = list(posts.platforms)
+        for i, spans in enumerate(self.spans):
+            if spans is None:
+                continue
+            before, after = spans
+            pairs = self.pairs[i]
+            pairs["posts_per_week"].append((posts.per_week(before), posts.per_week(after)))
+            for name in engaged:
+                self.engaged[i].setdefault(name, []).append(
+                    (posts.median_rate(before, name), posts.median_rate(after, name))
+                )
+            growth = pairs["follower_growth"]
+            for c, lefts, rights, gaps in found:
+                b_rate, b_gap = _weekly(c, gaps, lefts[before.start], rights[before.end])
+                a_rate, a_gap = _weekly(c, gaps, lefts[after.start], rights[after.end])
+                growth.append((_percent(b_rate), _percent(a_rate)))
+                self.gaps[i] += b_gap or a_gap
+            # An account without any known count has no growth before or after.
+            growth.extend([(None, None)] * (len(counts) - len(found)))
 
     def effects(self) -> list[CohortEffect]:
         """The median over mentees (or accounts) of each event's before and after values:
@@ -135,6 +187,16 @@ class EffectTally:
                     )
                 )
         return out
+
+
+def _weekly(counts: Counts, gaps: list[int], lo: int, hi: int) -> tuple[float | None, bool]:
+    """The weekly rate of ``growth_of`` over the known counts ``lo:hi``, and whether it was
+    measured across a gap (its ``gap``); ``gaps[k]`` is how many gaps lie before count k."""
+    if hi - lo < 2:
+        return None, False
+    t0, t1 = int(counts.times[lo]), int(counts.times[hi - 1])
+    rate = weekly_rate(int(counts.values[lo]), int(counts.values[hi - 1]), (t1 - t0) / _NS_DAY)
+    return rate, gaps[hi - 1] > gaps[lo]
 
 
 def effect_key(metric: str, platform: str | None) -> str:

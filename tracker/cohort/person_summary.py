@@ -4,8 +4,10 @@ mentees, each with its n).
 
 Engagement is per platform, never pooled across platforms: a rate is interactions by the
 follower count of the same account. Each works on one person's compact arrays
-(``tracker.store.read_arrays``): the small frames the metrics read are built for one person
-at a time.
+(``tracker.store.read_arrays``): the cohort summary through :func:`person_summary_of` (her
+posts searched once for all windows, ``tracker.cohort.person_posts``); :func:`person_frames`
+and :func:`person_summary` give the same figures from small frames, for code that reads
+frames.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ import numpy as np
 import pandas as pd
 
 from tracker.cohort.periods import Periods
+from tracker.cohort.person_posts import Moments, PersonPosts, Span
 from tracker.metrics import (
     Counts,
     Growth,
     add_days,
     adopted_platforms,
-    coverage,
-    gaps_in,
+    coverage_at,
+    gap_count,
     growth_of,
     median_engagement,
     median_or_none,
@@ -147,10 +150,6 @@ class PlatformGrowth:
     followup_percent: float | None = None
 
 
-def polled_index(polled: np.ndarray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(polled, tz="UTC")
-
-
 def account_summary(
     row: Mapping[str, Any],
     rows: AccountData | None,
@@ -163,7 +162,7 @@ def account_summary(
     # A stored snapshot is a successful poll, whether or not the platform tells a follower count
     # (blogs do not): coverage and gaps of the data come from every snapshot.
     polled = np.sort(rows.rows.snap_at) if rows is not None else np.empty(0, "int64")
-    gaps = gaps_in(polled) if len(polled) else ()
+    gaps, longest = gap_count(polled)
     health = data.health.get(int(row["account_id"]))
     first = pd.Timestamp(int(polled[0]), tz="UTC") if len(polled) else None
     last = pd.Timestamp(int(polled[-1]), tz="UTC") if len(polled) else None
@@ -177,11 +176,9 @@ def account_summary(
         followup=growth_of(counts, *per.followup) if per.followup else None,
         first_seen=first,
         last_seen=last,
-        coverage=coverage(polled_index(polled), first, last)
-        if first is not None and last is not None
-        else None,
-        gaps=len(gaps),
-        longest_gap_days=max(g.days for g in gaps) if gaps else None,
+        coverage=coverage_at(polled, int(polled[0]), int(polled[-1])) if len(polled) else None,
+        gaps=gaps,
+        longest_gap_days=longest,
         attempts=health.attempts if health else 0,
         failed=health.failed if health else 0,
         last_outcome=health.last_outcome if health else None,
@@ -272,6 +269,78 @@ def person_summary(
         milestones=milestones,
         goals=goals,
         platforms_now=adopted_platforms(posts, follow[1]) if follow else None,
+    )
+
+
+@dataclass(frozen=True)
+class PeriodSpans:
+    """The windows of :class:`Periods` a person summary counts posts in, as spans of one
+    :class:`Moments`."""
+
+    baseline: Span
+    last_month: Span
+    followup: Span | None
+    adoption_kickoff: Span
+    adoption_closing: Span
+    adoption_now: Span | None
+    weekly_start: tuple[Span, ...] | None
+    weekly_end: tuple[Span, ...] | None
+    weekly_now: tuple[Span, ...] | None
+
+    @classmethod
+    def of(cls, per: Periods, moments: Moments) -> PeriodSpans:
+        follow = per.followup
+        return cls(
+            baseline=moments.span(*per.baseline),
+            last_month=moments.span(*per.last_month),
+            followup=moments.span(*follow) if follow else None,
+            adoption_kickoff=moments.adoption(per.kickoff),
+            adoption_closing=moments.adoption(per.cohort[1]),
+            adoption_now=moments.adoption(follow[1]) if follow else None,
+            weekly_start=moments.weeks_before(per.kickoff),
+            weekly_end=moments.weeks_before(per.cohort[1]),
+            weekly_now=moments.weeks_before(follow[1]) if follow else None,
+        )
+
+
+def person_summary_of(
+    person: PersonInfo,
+    posts: PersonPosts,
+    accounts: tuple[AccountSummary, ...],
+    milestones: tuple[Milestone, ...],
+    goals: tuple[GoalStatus, ...],
+    spans: PeriodSpans,
+    counts: Mapping[int, Counts],
+) -> PersonSummary:
+    """:func:`person_summary` from her posts as arrays (the same figures, no frame)."""
+    platforms = sorted({a.platform for a in accounts})
+    now = spans.followup is not None
+    return PersonSummary(
+        person=person,
+        platforms_kickoff=posts.adopted(spans.adoption_kickoff),
+        platforms_closing=posts.adopted(spans.adoption_closing),
+        posts_per_week_baseline=posts.per_week(spans.baseline),
+        posts_per_week_last_month=posts.per_week(spans.last_month),
+        posts_per_week_followup=posts.per_week(spans.followup) if spans.followup else None,
+        per_platform=tuple(
+            PlatformPosting(
+                p,
+                posts.per_week(spans.baseline, p),
+                posts.per_week(spans.last_month, p),
+                posts.median_rate(spans.baseline, p),
+                posts.median_rate(spans.last_month, p),
+            )
+            for p in platforms
+        ),
+        followers_latest=_follower_total(counts),
+        follower_growth=_pooled_growth(accounts),
+        weekly_at_start=posts.weekly(spans.weekly_start),
+        weekly_at_end=posts.weekly(spans.weekly_end),
+        weekly_now=posts.weekly(spans.weekly_now) if now else None,
+        accounts=accounts,
+        milestones=milestones,
+        goals=goals,
+        platforms_now=posts.adopted(spans.adoption_now) if spans.adoption_now else None,
     )
 
 

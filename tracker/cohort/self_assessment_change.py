@@ -23,7 +23,7 @@ from tracker.metrics import (
     posts_per_week_at,
 )
 from tracker.programme.questionnaire import MEASURES, Questionnaire
-from tracker.programme.self_assessment import Round, current_answers
+from tracker.programme.self_assessment import Round, current_answers_of
 from tracker.store.read_arrays import PersonRead, person_accounts
 from tracker.store.read_frames import cohort_roles
 
@@ -76,8 +76,9 @@ def cohort_changes(
     roles = cohort_roles(session, cohort_id)
     mentees = sorted(pid for pid, role in roles.items() if role == "mentee")
     pairs = []
+    current = current_answers_of(session, mentees, "self")  # one query for the cohort
     for person_id in mentees:
-        answers = current_answers(session, person_id, "self")
+        answers = current.get(person_id, {})
         if start in answers and end in answers:
             pairs.append((dict(answers[start].values), dict(answers[end].values)))
     return item_changes(pairs, [i.id for i in questionnaire.items])

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,10 +29,15 @@ from connectors import PLATFORMS
 from connectors.base import utcnow
 from tracker.errors import NotFoundError, TrackerError
 from tracker.metrics import (
+    Counts,
     add_days,
+    as_moment,
     follower_growth,
+    growth_of,
     local_days,
     programme_zone,
+    week_counts,
+    week_edges,
     weekly_post_counts,
 )
 from tracker.store.models import Account, Cohort, Goal, Person, ProgrammeEvent, Tandem
@@ -205,6 +211,8 @@ def mark_done(session: Session, goal_id: int, by: str, now: datetime | None = No
 
 # -- checking ----------------------------------------------------------------------------------
 
+_NO_SNAPS, _NO_POSTS = frames(0, [])
+
 
 def _on_platform(frame: pd.DataFrame, platform: str | None) -> pd.DataFrame:
     return frame if platform is None else frame[frame["platform"] == platform]
@@ -332,6 +340,143 @@ def evaluate(
     raise GoalError(f"goal {goal.id} has an unknown metric {goal.metric!r}")
 
 
+# -- checking on arrays: the same statuses from a mentee's account rows, no frame -------------
+
+
+def _ns(moment: datetime | date | pd.Timestamp) -> int:
+    return int(as_moment(moment).as_unit("ns").value)
+
+
+def _utc(value_ns: int) -> pd.Timestamp:
+    return pd.Timestamp(value_ns, tz="UTC")
+
+
+def _accounts_on(accounts: Sequence[AccountData], platform: str | None) -> list[AccountData]:
+    return [a for a in accounts if platform is None or a.platform == platform]
+
+
+def _post_times(accounts: Sequence[AccountData]) -> np.ndarray:
+    """Publication times of the accounts' posts, oldest first."""
+    parts = [a.rows.post_at for a in accounts]
+    at = np.concatenate(parts) if parts else np.empty(0, "int64")
+    return np.sort(at, kind="stable")
+
+
+def _rows_posts(
+    goal: GoalSpec, mentee_id: int, accounts: Sequence[AccountData], today: date
+) -> GoalStatus:
+    """:func:`_check_posts` on the accounts' publication times."""
+    target, weeks = float(goal.target or 0), int(goal.weeks or 1)
+    start = goal.created_at.date()
+    end = min(today, goal.due + timedelta(days=1)) if goal.due else today
+    at = _post_times(_accounts_on(accounts, goal.platform))
+    first, last = _ns(start), _ns(end)
+    counts = week_counts(at, first, last).tolist()
+    starts = week_edges(first, last)[: len(counts)].tolist() if counts else []
+
+    def week(i: int) -> Evidence:
+        return Evidence(_local_day(_utc(starts[i])), "week", float(counts[i]))
+
+    run = 0
+    for i, count in enumerate(counts):
+        run = run + 1 if count >= target else 0
+        if run == weeks:
+            # Reached with the post that met the target in the last week of the run.
+            lo = int(np.searchsorted(at, starts[i], "left"))
+            hi = int(np.searchsorted(at, _ns(add_days(_utc(starts[i]), 7)), "left"))
+            on = _local_day(_utc(int(at[lo:hi][math.ceil(target) - 1])))
+            ev = [week(j) for j in range(i - weeks + 1, i + 1)]
+            return _status(goal, mentee_id, "reached", on, *ev)
+    ev = [week(j) for j in range(max(len(counts) - weeks, 0), len(counts))]
+    if goal.due is not None:
+        next_start = add_days(start, 7 * len(counts))
+        left = max(int(local_days(next_start, add_days(goal.due, 1)) // 7), 0)
+        if run + left < weeks:
+            return _status(goal, mentee_id, "missed", None, *ev, Evidence(goal.due, "due"))
+    return _status(goal, mentee_id, "on_track" if run > 0 else "open", None, *ev)
+
+
+def _rows_followers(
+    goal: GoalSpec, mentee_id: int, accounts: Sequence[AccountData], today: date
+) -> GoalStatus:
+    """:func:`_check_followers` on the accounts' known follower counts."""
+    target = float(goal.target or 0)
+    limit = _ns(add_days(goal.due, 1)) if goal.due is not None else None
+    known: list[tuple[int, np.ndarray, np.ndarray]] = []  # account, times, counts (float)
+    for a in _accounts_on(accounts, goal.platform):
+        keep = ~np.isnan(a.rows.followers)
+        if limit is not None:
+            keep &= a.rows.snap_at < limit
+        known.append((a.account_id, a.rows.snap_at[keep], a.rows.followers[keep]))
+    times = np.concatenate([k[1] for k in known]) if known else np.empty(0, "int64")
+    values = np.concatenate([k[2] for k in known]) if known else np.empty(0)
+    hit = np.flatnonzero(values >= target)
+    if len(hit):
+        # The earliest, ordered as the frame check sorts them (same sort, same ties).
+        first = hit[np.argsort(times[hit], kind="quicksort")[0]]
+        day = _local_day(_utc(int(times[first])))
+        return _status(
+            goal, mentee_id, "reached", day, Evidence(day, "followers", float(values[first]))
+        )
+    evidence: list[Evidence] = []
+    projected: float | None = None
+    if len(times):
+        # The account with the highest count (the first of them by account id).
+        best = max(
+            sorted((acc, float(v.max())) for acc, _, v in known if len(v)),
+            key=lambda pair: pair[1],
+        )[0]
+        at, counts = next((t, v) for acc, t, v in known if acc == best)
+        order = np.argsort(at, kind="quicksort")
+        at, counts = at[order], counts[order]
+        last_at = _utc(int(at[-1]))
+        last = float(counts[-1])
+        evidence.append(Evidence(_local_day(last_at), "followers", last))
+        recent = growth_of(
+            Counts(at, counts.astype("int64")), last_at - pd.Timedelta(days=PROJECTION_DAYS)
+        )
+        if goal.due is not None and recent.weekly is not None and not recent.gap:
+            weeks_left = max((goal.due - _local_day(last_at)).days, 0) / 7
+            projected = last * (1 + recent.weekly) ** weeks_left
+            evidence.append(Evidence(goal.due, "projected", round(projected)))
+    if goal.due is not None and today > goal.due:
+        return _status(goal, mentee_id, "missed", None, *evidence, Evidence(goal.due, "due"))
+    on_track = projected is not None and projected >= target
+    return _status(goal, mentee_id, "on_track" if on_track else "open", None, *evidence)
+
+
+def _rows_start(
+    goal: GoalSpec, mentee_id: int, accounts: Sequence[AccountData], today: date
+) -> GoalStatus:
+    """:func:`_check_start` on the accounts' rows."""
+    mine = _accounts_on(accounts, goal.platform)
+    at = _post_times(mine)
+    if len(at):
+        day = _local_day(_utc(int(at[0])))
+        return _status(goal, mentee_id, "reached", day, Evidence(day, "first_post"))
+    if goal.due is not None and today > goal.due:
+        return _status(goal, mentee_id, "missed", None, Evidence(goal.due, "due"))
+    # An account on the platform is tracked already: the first post is near.
+    has_account = any(len(a.rows.snap_at) for a in mine)
+    return _status(goal, mentee_id, "on_track" if has_account else "open", None)
+
+
+def evaluate_rows(
+    goal: GoalSpec, mentee_id: int, accounts: Sequence[AccountData], today: date
+) -> GoalStatus:
+    """:func:`evaluate` from the mentee's account rows (``tracker.store.read_arrays``) instead
+    of frames: the same status and evidence. Raises GoalError for an unknown metric."""
+    if goal.kind == "manual":
+        return evaluate(goal, mentee_id, _NO_SNAPS, _NO_POSTS, today)
+    if goal.metric == "posts_per_week":
+        return _rows_posts(goal, mentee_id, accounts, today)
+    if goal.metric == "followers":
+        return _rows_followers(goal, mentee_id, accounts, today)
+    if goal.metric == "start_platform":
+        return _rows_start(goal, mentee_id, accounts, today)
+    raise GoalError(f"goal {goal.id} has an unknown metric {goal.metric!r}")
+
+
 def cohort_goals(session: Session, cohort_id: int) -> list[tuple[GoalSpec, int]]:
     """Every goal of the cohort's tandems with the tandem's mentee id, by tandem and id."""
     rows = session.execute(
@@ -389,9 +534,9 @@ def check_goals(
     """Statuses of many ``(goal, mentee id)`` pairs, in their order, as of ``today``.
 
     Each mentee's snapshots and posts are read from the store into compact arrays
-    (``tracker.store.read_arrays``), about ``batch`` accounts per query, and checked as small
-    frames of that
-    mentee alone; memory stays bounded whatever the size of the cohort. Manual goals read no
+    (``tracker.store.read_arrays``), about ``batch`` accounts per query, and checked on the
+    rows of that mentee alone (:func:`evaluate_rows`); memory stays bounded whatever the size
+    of the cohort. Manual goals read no
     rows. Raises GoalError for a goal with an unknown metric."""
     needed = sorted({mentee for goal, mentee in goals if goal.kind != "manual"})
     accounts_of: dict[int, list[int]] = {}
@@ -413,12 +558,11 @@ def check_goals(
             for acc in accounts_data(session, person_of, batch=batch):
                 rows.setdefault(acc.person_id, []).append(acc)
         for mentee in group:
-            snaps, posts = frames(mentee, rows.pop(mentee, []))
+            mine = rows.pop(mentee, [])
             for i in indexes.pop(mentee):
-                out[i] = evaluate(goals[i][0], mentee, snaps, posts, today)
+                out[i] = evaluate_rows(goals[i][0], mentee, mine, today)
     # Mentees with manual goals only.
-    no_snaps, no_posts = frames(0, [])
     for mentee, rest in indexes.items():
         for i in rest:
-            out[i] = evaluate(goals[i][0], mentee, no_snaps, no_posts, today)
+            out[i] = evaluate_rows(goals[i][0], mentee, [], today)
     return [out[i] for i in range(len(goals))]

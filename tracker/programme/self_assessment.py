@@ -257,6 +257,27 @@ def current_answers(session: Session, person_id: int, rater: str = "self") -> di
     return latest
 
 
+def current_answers_of(
+    session: Session, person_ids: Sequence[int], rater: str = "self"
+) -> dict[int, dict[str, Submission]]:
+    """:func:`current_answers` of many people in one query: person id -> round key -> the
+    latest submission (people without any are left out)."""
+    if not person_ids:
+        return {}
+    rows = session.scalars(
+        select(SelfAssessmentAnswer)
+        .where(
+            SelfAssessmentAnswer.person_id.in_(list(person_ids)),
+            SelfAssessmentAnswer.rater == rater,
+        )
+        .order_by(SelfAssessmentAnswer.submitted_at, SelfAssessmentAnswer.id)
+    ).all()
+    latest: dict[int, dict[str, Submission]] = {}
+    for submission in _group(rows):
+        latest.setdefault(submission.person_id, {})[submission.round] = submission
+    return latest
+
+
 def revisions(session: Session, person_id: int, rater: str = "self") -> dict[str, int]:
     """Round key -> how many times it was submitted (1: never corrected)."""
     counts: dict[str, int] = {}

@@ -5,8 +5,9 @@ each row becomes a row object, then Python values, then frame columns, and split
 per account or person copies it again. Here rows go from the cursor, a bounded batch of
 accounts at a time, into compact arrays sorted by account and time by the query itself (int64
 ns times, float64 counts with NaN where the platform did not tell: unknown, never 0), and each
-account gets views of them. Frames are built per person, only for code that wants them (goal
-checks, the metrics over posts and rates). This is the reader every figure is computed from.
+account gets views of them. The cohort summary and the goal checks compute on these arrays;
+:func:`frames` builds small frames of one person for code that still reads frames. This is the
+reader every figure is computed from.
 """
 
 from __future__ import annotations

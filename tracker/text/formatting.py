@@ -12,8 +12,9 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 
 from tracker.text import LOCALES, language, text
 
@@ -29,8 +30,14 @@ _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def _locale(lang: str | None) -> str:
-    return LOCALES[language(lang)]
+def _locale(lang: str | None) -> Locale:
+    return _parsed(LOCALES[language(lang)])
+
+
+@functools.cache
+def _parsed(name: str) -> Locale:
+    # Parsed once: Babel parses a locale name again on every call that is given one.
+    return Locale.parse(name)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -41,8 +48,14 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
+@functools.cache
+def _pattern(pattern: str) -> NumberPattern:
+    # Parsed once: Babel parses a pattern string again on every call.
+    return parse_pattern(pattern)
+
+
 @functools.lru_cache(maxsize=4096)
-def _integer(value: int, locale: str) -> str:
+def _integer(value: int, locale: Locale) -> str:
     # Babel takes a good part of a millisecond per number; a page shows hundreds of counts.
     return format_decimal(value, locale=locale)
 
@@ -60,7 +73,7 @@ def fmt_decimal(value: float | None, lang: str | None = None, digits: int = 1) -
     if value is None:
         return UNKNOWN
     pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=_locale(lang))
+    return format_decimal(value, format=_pattern(pattern), locale=_locale(lang))
 
 
 def fmt_percent(
@@ -70,7 +83,7 @@ def fmt_percent(
     if value is None:
         return UNKNOWN
     pattern = "#,##0." + "0" * digits + " %" if digits else "#,##0 %"
-    out = format_percent(value, format=pattern, locale=_locale(lang))
+    out = format_percent(value, format=_pattern(pattern), locale=_locale(lang))
     return f"+{out}" if signed and value > 0 else out
 
 
