@@ -161,7 +161,7 @@ def since_kickoff_card(since: SinceKickoff | None, lang: str, prefix: str) -> An
             [
                 html.Li(
                     [
-                        html.H3(platform_label(acc.platform)),
+                        html.H3(platform_label(acc.platform, lang)),
                         _followers_line(acc, lang),
                         _posts_line(acc, lang),
                     ],
@@ -271,7 +271,7 @@ def _since(data: ProgressData, lang: str) -> Any:
         )
         rows = []
         for row in data.since:
-            label = platform_label(row.platform)
+            label = platform_label(row.platform, lang)
             if row.delta is None:
                 followers = t("since.unknown", lang, platform=label)
             else:
@@ -360,7 +360,7 @@ def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
             t(
                 "gap.note",
                 lang,
-                platform=platform_label(g.platform),
+                platform=platform_label(g.platform, lang),
                 start=fmt_date(g.start, lang),
                 end=fmt_date(g.end, lang),
             ),
