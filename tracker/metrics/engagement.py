@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.metrics.counts import NEAREST_TOLERANCE, Counts, _moment_ns, ns
+from tracker.metrics.counts import NEAREST_TOLERANCE, Counts, _moment_ns, ns, span_ns
 
 INTERACTIONS = ("likes", "comments", "shares")
 
@@ -40,7 +40,7 @@ def nearest_values(
     n = len(counts.times)
     if not n or not len(at):
         return out
-    limit = pd.Timedelta(tolerance).value
+    limit = span_ns(tolerance)
     back = np.searchsorted(counts.times, at, "right") - 1  # last count at or before
     ahead = np.searchsorted(counts.times, at, "left")  # first count at or after
     back_ok = back >= 0
