@@ -26,6 +26,7 @@ _NS_DAY = 86_400 * 10**9
 _NS_WEEK = 7 * _NS_DAY
 _MONDAY = 4 * _NS_DAY  # 1970-01-05: weeks for the engagement chart run Monday to Sunday
 _FIRST_NAMED = np.datetime64("2000-01-01", "D")
+_EARLIEST = int(np.iinfo("int64").min)
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def weekly_engagement(accounts: Sequence[AccountData], start: datetime) -> tuple
         for data in group:
             inside = data.rows.post_at >= start_ns
             at = data.rows.post_at[inside]
-            followers = metrics.nearest_values(_known(data, np.iinfo("int64").min), at)
+            followers = metrics.nearest_values(_known(data, _EARLIEST), at)
             at_parts.append(at)
             rate_parts.append(metrics.rates_of(data.interactions[inside], followers))
         at, rate = np.concatenate(at_parts), np.concatenate(rate_parts)

@@ -11,6 +11,7 @@ import pandas as pd
 from tracker.metrics.counts import NEAREST_TOLERANCE, Counts, _moment_ns, ns, span_ns
 
 INTERACTIONS = ("likes", "comments", "shares")
+_FAR = np.iinfo("int64").max  # a distance no count lies at
 
 
 def interaction_totals(parts: np.ndarray) -> np.ndarray:
@@ -45,10 +46,8 @@ def nearest_values(
     ahead = np.searchsorted(counts.times, at, "left")  # first count at or after
     back_ok = back >= 0
     ahead_ok = ahead < n
-    back_gap = np.where(back_ok, at - counts.times[np.maximum(back, 0)], np.iinfo("int64").max)
-    ahead_gap = np.where(
-        ahead_ok, counts.times[np.minimum(ahead, n - 1)] - at, np.iinfo("int64").max
-    )
+    back_gap = np.where(back_ok, at - counts.times[np.maximum(back, 0)], _FAR)
+    ahead_gap = np.where(ahead_ok, counts.times[np.minimum(ahead, n - 1)] - at, _FAR)
     use_back = back_gap <= ahead_gap
     best = np.where(use_back, back, ahead)
     gap = np.where(use_back, back_gap, ahead_gap)

@@ -258,18 +258,20 @@ _BULK_POSTS = (
 )
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 # One person's rows, as ``_PERSON_SNAPSHOTS`` and ``_PERSON_POSTS`` select them; ``{mark}`` is
-# the driver's placeholder.
+# the driver's placeholder. Ordered by ``a.id`` (the same as the row's account id): SQLite then
+# takes the rows in order from the person's index and the snapshot index instead of sorting
+# them in a temporary tree.
 _PERSON_SNAPSHOTS_SQL = (
     "SELECT s.account_id, a.platform, s.taken_at, s.followers, s.posts "
     "FROM profile_snapshot s JOIN account a ON a.id = s.account_id "
     "WHERE a.person_id = {mark} AND s.taken_at >= {mark} AND s.taken_at <= {mark} "
-    "ORDER BY s.account_id, s.taken_at"
+    "ORDER BY a.id, s.taken_at"
 )
 _PERSON_POSTS_SQL = (
     "SELECT p.account_id, a.platform, p.published_at, p.kind, p.likes, p.comments, p.shares "
     "FROM post_metric p JOIN account a ON a.id = p.account_id "
     "WHERE a.person_id = {mark} AND p.published_at >= {mark} AND p.published_at <= {mark} "
-    "ORDER BY p.account_id, p.published_at"
+    "ORDER BY a.id, p.published_at"
 )
 
 
