@@ -11,6 +11,7 @@ same bytes. Like Dash's classes, an unknown property raises TypeError.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,12 +24,16 @@ _WILDCARDS = ("data-", "aria-")
 
 def _prop_names(cls: type) -> list[str]:
     """The props of a Dash component class in the order it serialises them (Dash sets them on
-    each instance: one is built to read them, with an id where the class requires one)."""
-    try:
-        sample = cls()
-    except TypeError:
-        sample = cls(id="x")
-    return list(sample._prop_names)
+    each instance: one is built to read them, with a value for each argument it requires)."""
+    required: dict[str, str] = {}
+    while True:
+        try:
+            return list(cls(**required)._prop_names)
+        except TypeError as exc:
+            missing = re.search(r"Required argument `(\w+)`", str(exc))
+            if missing is None or missing.group(1) in required:
+                raise
+            required[missing.group(1)] = "x"
 
 
 def _factory(cls: type) -> Callable[..., Element]:
@@ -39,6 +44,7 @@ def _factory(cls: type) -> Callable[..., Element]:
     kind: str = cls._type  # type: ignore[attr-defined]
     namespace: str = cls._namespace  # type: ignore[attr-defined]
     has_children = "children" in rank
+    children_first = names[0] == "children"
 
     def build(*args: Any, **props: Any) -> Element:
         if args:
@@ -49,8 +55,17 @@ def _factory(cls: type) -> Callable[..., Element]:
         for name in props:
             if name not in rank and not name.startswith(_WILDCARDS):
                 raise TypeError(f"{kind} has no property {name!r}")
-        if has_children:
-            props["children"] = args[0] if args else props.get("children")
+        if has_children:  # always there (None when not given)
+            children = args[0] if args else props.pop("children", None)
+            if children_first:
+                if len(props) > 1:
+                    props = dict(sorted(props.items(), key=lambda item: rank.get(item[0], last)))
+                return {
+                    "props": {"children": children, **props},
+                    "type": kind,
+                    "namespace": namespace,
+                }
+            props["children"] = children
         if len(props) > 1:
             props = dict(sorted(props.items(), key=lambda item: rank.get(item[0], last)))
         return {"props": props, "type": kind, "namespace": namespace}
