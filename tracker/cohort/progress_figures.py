@@ -112,7 +112,7 @@ def follower_lines(
     notes: list[GapNote] = []
     step = _step(start, end)
     step_ns = int(step.total_seconds()) * 10**9
-    start_ns, end_ns = metrics.as_moment(start).value, metrics.as_moment(end).value
+    start_ns, end_ns = metrics.moment_ns(start), metrics.moment_ns(end)
     max_gap = max(metrics.MAX_GAP, step * 1.5)
     for platform, group in by_platform(accounts).items():
         for data in group:
@@ -137,7 +137,7 @@ def weekly_posts(
     accounts: Sequence[AccountData], start: datetime, end: datetime
 ) -> tuple[DaySeries, ...]:
     """Posts per complete 7-day window from ``start``, per platform with posts in the period."""
-    start_ns, end_ns = metrics.as_moment(start).value, metrics.as_moment(end).value
+    start_ns, end_ns = metrics.moment_ns(start), metrics.moment_ns(end)
     edges = metrics.week_edges(start_ns, end_ns)
     weeks = _iso(metrics.wall_ns(edges[:-1])) if len(edges) > 1 else ()
     lines = []
@@ -153,7 +153,7 @@ def weekly_posts(
 def weekly_engagement(accounts: Sequence[AccountData], start: datetime) -> tuple[DaySeries, ...]:
     """The median engagement rate of each calendar week (Monday to Sunday) per platform, over
     the posts of the period with a known rate; a week without one is a gap."""
-    start_ns = metrics.as_moment(start).value
+    start_ns = metrics.moment_ns(start)
     lines = []
     for platform, group in by_platform(accounts).items():
         at_parts, rate_parts = [], []
@@ -187,7 +187,7 @@ def since_day(accounts: Sequence[AccountData], day: date | None) -> tuple[SinceR
     since the start of ``day`` (local), and the posts published since; () without a day."""
     if day is None:
         return ()
-    at = metrics.as_moment(day).value
+    at = metrics.moment_ns(day)
     out = []
     for platform, group in by_platform(accounts).items():
         if not any(len(d.rows.snap_at) or len(d.rows.post_at) for d in group):

@@ -189,16 +189,22 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _moment_ns(value: datetime | date | pd.Timestamp) -> int:
-    """:func:`as_moment` as int64 ns. A timestamp or a datetime (naive: UTC) is converted by
-    plain arithmetic, the same instant as pandas gives, without building a Timestamp: the
-    figures of one page convert a few hundred moments."""
+def moment_ns(value: datetime | date | pd.Timestamp) -> int:
+    """:func:`as_moment` as int64 ns. A timestamp, a datetime (naive: UTC) or a date (its local
+    midnight) is converted by plain arithmetic, the same instant as pandas gives, without
+    building a Timestamp: the figures of one page convert a few hundred moments."""
     if isinstance(value, pd.Timestamp):
         return int(value.value)  # UTC-based ns, naive or aware
     if type(value) is datetime:
         moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return (moment - _EPOCH) // _MICROSECOND * 1000
-    return int(as_moment(value).as_unit("ns").value)
+    elif type(value) is date:
+        moment = datetime.combine(value, time(), tzinfo=_zone)
+    else:
+        return int(as_moment(value).as_unit("ns").value)
+    return (moment - _EPOCH) // _MICROSECOND * 1000
+
+
+_moment_ns = moment_ns  # the name the metrics modules import
 
 
 def span_ns(span: timedelta) -> int:

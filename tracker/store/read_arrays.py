@@ -191,9 +191,11 @@ def person_accounts(
         bind = UTCDateTime().bind_processor(conn.dialect)
         bounds = [bind(start), bind(end)] if bind else [start, end]
         params = [person_id, *bounds]
-        snaps = _raw_rows(conn, _PERSON_SNAPSHOTS_SQL.format(mark=mark), params)
-        posts = _raw_rows(conn, _PERSON_POSTS_SQL.format(mark=mark), params)
-        return _assemble(snaps, posts, person_id)
+        return _assemble(
+            _raw_rows(conn, _PERSON_SNAPSHOTS_SQL.format(mark=mark), params),
+            _raw_rows(conn, _PERSON_POSTS_SQL.format(mark=mark), params),
+            person_id,
+        )
     bound = {"person": person_id, "start": start, "end": end}
     snaps = conn.execute(_PERSON_SNAPSHOTS, bound).all()
     posts = conn.execute(_PERSON_POSTS, bound).all()
@@ -220,7 +222,7 @@ class PersonRead:
     def between(self, start: datetime, end: datetime) -> list[AccountData]:
         """The accounts' rows from ``start`` to ``end`` (both inclusive), as
         :func:`person_accounts` would read them (``first_count`` stays the read's)."""
-        lo, hi = metrics.as_moment(start).value, metrics.as_moment(end).value
+        lo, hi = metrics.moment_ns(start), metrics.moment_ns(end)
         out = []
         for data in self.accounts:
             rows = data.rows
