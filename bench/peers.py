@@ -174,14 +174,23 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def serve(path: Path, port: int) -> None:
-    """The dashboard on 127.0.0.1:``port`` (a process of its own, as ``tracker serve`` runs)."""
-    from werkzeug.serving import make_server
-
+    """The dashboard on 127.0.0.1:``port``, a process of its own served as ``tracker serve``
+    serves it (``dashboards.serve``: waitress, HTTP/1.1 with keep-alive, as datasette's server)."""
     from dashboards.app import create_app
+    from dashboards.serve import serve as run
     from tracker.config import Config
 
     app = create_app(Config(), Database(f"sqlite:///{path}"), key="x" * 48)
-    make_server("127.0.0.1", port, app.server, threaded=False).serve_forever()
+    run(app, "127.0.0.1", port)
+
+
+def _print_chart(page: list[float], served: list[float], series: int, load: float) -> None:
+    # Ratio of each pair (A B measured next to each other), then their median.
+    chart = statistics.median(a / b for a, b in zip(page, served, strict=True))
+    print(f"mentee chart request, {series:,} snapshot rows in her series (load average {load:.1f})")
+    print(f"  dashboard range callback  {_fmt(page)}")
+    print(f"  datasette same series     {_fmt(served)}")
+    print(f"  ratio page/datasette      {chart:.2f}x (target < 1.0)")
 
 
 def _login(base: str, email: str) -> tuple[requests.Session, str]:
@@ -306,6 +315,7 @@ def main() -> int:
     parser.add_argument("--snapshots", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, interleaved")
     parser.add_argument("--requests", type=int, default=15, help="chart requests per run")
+    parser.add_argument("--chart-only", action="store_true", help="only the chart comparison")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -314,6 +324,13 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.chart_only:
+            load = os.getloadavg()[0]
+            page, served, series = chart_vs_datasette(
+                folder, args.mentees, args.days, args.repeat * args.requests
+            )
+            _print_chart(page, served, series, load)
+            return 0
         empty = _empty_schema(folder)
         rows = _rows(args.snapshots)
         load_ingest = os.getloadavg()[0]
@@ -327,20 +344,11 @@ def main() -> int:
             folder, args.mentees, args.days, args.repeat * args.requests
         )
     ingest = statistics.median(peer) / statistics.median(store)
-    # Ratio of the pair medians (A B measured next to each other), then their median.
-    pairs = [a / b for a, b in zip(page, served, strict=True)]
-    chart = statistics.median(pairs)
     print(f"{len(rows):,} snapshots, {ACCOUNTS} accounts (load average {load_ingest:.1f})")
     print(f"  store write path          {_fmt(store)}")
     print(f"  sqlite-utils upsert_all   {_fmt(peer)}")
     print(f"  ratio sqlite-utils/store  {ingest:.2f}x (target >= 1.2)")
-    print(
-        f"mentee chart request, {series:,} snapshot rows in her series "
-        f"(load average {load_chart:.1f})"
-    )
-    print(f"  dashboard range callback  {_fmt(page)}")
-    print(f"  datasette same series     {_fmt(served)}")
-    print(f"  ratio page/datasette      {chart:.2f}x (target < 1.0)")
+    _print_chart(page, served, series, load_chart)
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback
 from sqlalchemy.orm import Session
 
 from dashboards.access import AccessDenied, authorize_person
@@ -24,6 +24,7 @@ from dashboards.progress.components import (
     progress_body,
     range_selector,
 )
+from dashboards.progress.elements import dcc, html
 from dashboards.progress.period_data import RANGES, load
 from dashboards.progress.self_assessment_form import mentee_section, register_answer_callback
 from dashboards.request_context import app_state, current_viewer

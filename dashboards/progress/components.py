@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from dash import dcc, html
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dashboards.charts import line_figure
 from dashboards.charts.event_marks import EVENT_COLOURS, event_label
 from dashboards.i18n import fmt_date, fmt_decimal, fmt_int, fmt_percent, platform_label, plural, t
+from dashboards.progress.elements import dcc, html
 from dashboards.progress.period_data import RANGES, ProgressData
 from tracker import explain
 from tracker.cohort.since_kickoff import AccountSince, SinceKickoff
@@ -161,7 +161,7 @@ def since_kickoff_card(since: SinceKickoff | None, lang: str, prefix: str) -> An
             [
                 html.Li(
                     [
-                        html.H3(platform_label(acc.platform)),
+                        html.H3(platform_label(acc.platform, lang)),
                         _followers_line(acc, lang),
                         _posts_line(acc, lang),
                     ],
@@ -237,6 +237,7 @@ def _chart(
     metric: str,
     lang: str,
     legend: Any = None,
+    notes: Any = None,
 ) -> Any:
     return html.Section(
         [
@@ -248,6 +249,7 @@ def _chart(
                 className="chart",
                 style={"height": f"{figure['layout']['height']}px"},
             ),
+            *([notes] if notes is not None else []),
             *([legend] if legend is not None else []),
             explanation(metric, lang),
         ],
@@ -269,7 +271,7 @@ def _since(data: ProgressData, lang: str) -> Any:
         )
         rows = []
         for row in data.since:
-            label = platform_label(row.platform)
+            label = platform_label(row.platform, lang)
             if row.delta is None:
                 followers = t("since.unknown", lang, platform=label)
             else:
@@ -358,7 +360,7 @@ def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
             t(
                 "gap.note",
                 lang,
-                platform=platform_label(g.platform),
+                platform=platform_label(g.platform, lang),
                 start=fmt_date(g.start, lang),
                 end=fmt_date(g.end, lang),
             ),
@@ -367,9 +369,14 @@ def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
         for g in data.gaps
     ]
     follower_card = _chart(
-        f"{prefix}followers", t("chart.followers", lang), followers, "followers", lang, legend
+        f"{prefix}followers",
+        t("chart.followers", lang),
+        followers,
+        "followers",
+        lang,
+        legend,
+        html.Div(gap_notes, className="gap-notes"),
     )
-    follower_card.children.insert(2, html.Div(gap_notes, className="gap-notes"))
     return [
         since_kickoff_card(data.since_kickoff, lang, prefix),
         html.Div([_since(data, lang), _milestones(data, lang)], className="row two"),

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback
 from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
@@ -28,6 +28,7 @@ from dashboards.i18n import (
     t,
 )
 from dashboards.pages.common import denied
+from dashboards.progress.elements import dcc, html
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.cohort.self_assessment_change import ItemChange
 from tracker.cohort.self_assessment_view import PersonView, cohort_view, person_view

@@ -10,6 +10,7 @@ per-account arrays: no frames, no per-row Python.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +25,8 @@ MAX_POINTS = 160  # per line: longer series are drawn at a coarser step (last va
 _NS_DAY = 86_400 * 10**9
 _NS_WEEK = 7 * _NS_DAY
 _MONDAY = 4 * _NS_DAY  # 1970-01-05: weeks for the engagement chart run Monday to Sunday
+_FIRST_NAMED = np.datetime64("2000-01-01", "D")
+_EARLIEST = int(np.iinfo("int64").min)
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,21 @@ def _step(start: datetime, end: datetime) -> timedelta:
     return timedelta(days=max(1, -(-days // MAX_POINTS)))
 
 
+@functools.cache
+def _day_names() -> np.ndarray:
+    """The ISO names of the days from ``_FIRST_NAMED`` to 2099 (built once, about 2 MB): the
+    charts name every slot of every line by its day, and formatting them costs ten times more
+    than looking them up."""
+    days = np.arange(_FIRST_NAMED, np.datetime64("2100-01-01"), dtype="datetime64[D]")
+    return np.array(np.datetime_as_string(days).tolist(), dtype=object)
+
+
 def _iso(values_ns: np.ndarray) -> tuple[str, ...]:
     days = values_ns.astype("datetime64[ns]").astype("datetime64[D]")
+    index = (days - _FIRST_NAMED).astype("int64")
+    names = _day_names()
+    if len(index) and index.min() >= 0 and index.max() < len(names):
+        return tuple(names[index].tolist())
     return tuple(np.datetime_as_string(days).tolist())
 
 
@@ -96,7 +112,7 @@ def follower_lines(
     notes: list[GapNote] = []
     step = _step(start, end)
     step_ns = int(step.total_seconds()) * 10**9
-    start_ns, end_ns = metrics.as_moment(start).value, metrics.as_moment(end).value
+    start_ns, end_ns = metrics.moment_ns(start), metrics.moment_ns(end)
     max_gap = max(metrics.MAX_GAP, step * 1.5)
     for platform, group in by_platform(accounts).items():
         for data in group:
@@ -121,7 +137,7 @@ def weekly_posts(
     accounts: Sequence[AccountData], start: datetime, end: datetime
 ) -> tuple[DaySeries, ...]:
     """Posts per complete 7-day window from ``start``, per platform with posts in the period."""
-    start_ns, end_ns = metrics.as_moment(start).value, metrics.as_moment(end).value
+    start_ns, end_ns = metrics.moment_ns(start), metrics.moment_ns(end)
     edges = metrics.week_edges(start_ns, end_ns)
     weeks = _iso(metrics.wall_ns(edges[:-1])) if len(edges) > 1 else ()
     lines = []
@@ -137,14 +153,14 @@ def weekly_posts(
 def weekly_engagement(accounts: Sequence[AccountData], start: datetime) -> tuple[DaySeries, ...]:
     """The median engagement rate of each calendar week (Monday to Sunday) per platform, over
     the posts of the period with a known rate; a week without one is a gap."""
-    start_ns = metrics.as_moment(start).value
+    start_ns = metrics.moment_ns(start)
     lines = []
     for platform, group in by_platform(accounts).items():
         at_parts, rate_parts = [], []
         for data in group:
             inside = data.rows.post_at >= start_ns
             at = data.rows.post_at[inside]
-            followers = metrics.nearest_values(_known(data, np.iinfo("int64").min), at)
+            followers = metrics.nearest_values(_known(data, _EARLIEST), at)
             at_parts.append(at)
             rate_parts.append(metrics.rates_of(data.interactions[inside], followers))
         at, rate = np.concatenate(at_parts), np.concatenate(rate_parts)
@@ -171,7 +187,7 @@ def since_day(accounts: Sequence[AccountData], day: date | None) -> tuple[SinceR
     since the start of ``day`` (local), and the posts published since; () without a day."""
     if day is None:
         return ()
-    at = metrics.as_moment(day).value
+    at = metrics.moment_ns(day)
     out = []
     for platform, group in by_platform(accounts).items():
         if not any(len(d.rows.snap_at) or len(d.rows.post_at) for d in group):

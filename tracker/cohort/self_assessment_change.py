@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from tracker.metrics import (
     EFFECT_DAYS,
     adopted_platforms_at,
-    as_moment,
     consistency_at,
     median_or_none,
+    moment_ns,
     posts_per_week_at,
 )
 from tracker.programme.questionnaire import MEASURES, Questionnaire
@@ -118,7 +118,7 @@ def measured_at_rounds(
     out: dict[str, dict[str, float | None]] = {}
     for r in opened:
         since = r.opens - timedelta(days=EFFECT_DAYS)
-        polled = bool((snap_at < as_moment(_moment(r.opens)).value).any())
+        polled = bool((snap_at < moment_ns(_moment(r.opens))).any())
         if not polled:
             out[r.key] = dict.fromkeys(MEASURES)
             continue

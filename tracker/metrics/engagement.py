@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.metrics.counts import NEAREST_TOLERANCE, Counts, _moment_ns, ns
+from tracker.metrics.counts import NEAREST_TOLERANCE, Counts, _moment_ns, ns, span_ns
 
 INTERACTIONS = ("likes", "comments", "shares")
+_FAR = np.iinfo("int64").max  # a distance no count lies at
 
 
 def interaction_totals(parts: np.ndarray) -> np.ndarray:
@@ -40,15 +41,13 @@ def nearest_values(
     n = len(counts.times)
     if not n or not len(at):
         return out
-    limit = pd.Timedelta(tolerance).value
+    limit = span_ns(tolerance)
     back = np.searchsorted(counts.times, at, "right") - 1  # last count at or before
     ahead = np.searchsorted(counts.times, at, "left")  # first count at or after
     back_ok = back >= 0
     ahead_ok = ahead < n
-    back_gap = np.where(back_ok, at - counts.times[np.maximum(back, 0)], np.iinfo("int64").max)
-    ahead_gap = np.where(
-        ahead_ok, counts.times[np.minimum(ahead, n - 1)] - at, np.iinfo("int64").max
-    )
+    back_gap = np.where(back_ok, at - counts.times[np.maximum(back, 0)], _FAR)
+    ahead_gap = np.where(ahead_ok, counts.times[np.minimum(ahead, n - 1)] - at, _FAR)
     use_back = back_gap <= ahead_gap
     best = np.where(use_back, back, ahead)
     gap = np.where(use_back, back_gap, ahead_gap)

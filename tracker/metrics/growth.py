@@ -20,6 +20,7 @@ from tracker.metrics.counts import (
     as_moment,
     gaps_in,
     known_counts,
+    span_ns,
 )
 
 # A period's first or last known count may lie this far inside the period before the result
@@ -85,7 +86,7 @@ def growth_of(
         return NO_GROWTH
     t0, t1 = int(inside.times[0]), int(inside.times[-1])
     v0, v1 = int(inside.values[0]), int(inside.values[-1])
-    tolerance = pd.Timedelta(EDGE_TOLERANCE).value
+    tolerance = span_ns(EDGE_TOLERANCE)
     return Growth(
         start_value=v0,
         end_value=v1,

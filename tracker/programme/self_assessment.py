@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import SelfAssessmentError
@@ -90,16 +90,33 @@ def rounds_for(
     ]
 
 
+# Built once (bound per call): a mentee's page reads them on every view, and building a
+# statement costs about as much as running it.
+_COHORT_EVENTS = select(ProgrammeEvent.date, ProgrammeEvent.kind).where(
+    ProgrammeEvent.cohort_id == bindparam("cohort")
+)
+_ORDER = (SelfAssessmentAnswer.submitted_at, SelfAssessmentAnswer.id)
+_ANSWERS = (
+    select(SelfAssessmentAnswer)
+    .where(SelfAssessmentAnswer.person_id == bindparam("person"))
+    .order_by(*_ORDER)
+)
+_ANSWERS_BY = (
+    select(SelfAssessmentAnswer)
+    .where(
+        SelfAssessmentAnswer.person_id == bindparam("person"),
+        SelfAssessmentAnswer.rater == bindparam("rater"),
+    )
+    .order_by(*_ORDER)
+)
+
+
 def cohort_rounds(session: Session, questionnaire: Questionnaire, cohort_id: int) -> list[Round]:
     """The rounds of a stored cohort; raises SelfAssessmentError for an unknown cohort."""
     cohort = session.get(Cohort, cohort_id)
     if cohort is None:
         raise SelfAssessmentError(f"no cohort with id {cohort_id}", "no_cohort")
-    events = session.execute(
-        select(ProgrammeEvent.date, ProgrammeEvent.kind).where(
-            ProgrammeEvent.cohort_id == cohort_id
-        )
-    ).all()
+    events = session.execute(_COHORT_EVENTS, {"cohort": cohort_id}).all()
     return rounds_for(questionnaire, [(d, k) for d, k in events], cohort.start, cohort.end)
 
 
@@ -240,12 +257,10 @@ def _group(rows: Sequence[SelfAssessmentAnswer]) -> list[Submission]:
 def history(session: Session, person_id: int, rater: str | None = None) -> list[Submission]:
     """Every submission about the person (her own and her mentor's, or only ``rater``'s), oldest
     first."""
-    stmt = select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.person_id == person_id)
-    if rater is not None:
-        stmt = stmt.where(SelfAssessmentAnswer.rater == rater)
-    rows = session.scalars(
-        stmt.order_by(SelfAssessmentAnswer.submitted_at, SelfAssessmentAnswer.id)
-    ).all()
+    if rater is None:
+        rows = session.scalars(_ANSWERS, {"person": person_id}).all()
+    else:
+        rows = session.scalars(_ANSWERS_BY, {"person": person_id, "rater": rater}).all()
     return _group(rows)
 
 

@@ -184,8 +184,19 @@ def person_accounts(
 ) -> list[AccountData]:
     """The person's accounts with their snapshots and posts from ``start`` to ``end``, by
     account id."""
-    # Core rows straight from the connection: no ORM row processing.
     conn = session.connection()
+    mark = _PLACEHOLDERS.get(conn.dialect.paramstyle)
+    if mark is not None:
+        # A page view reads one person: the rows straight from the DB-API cursor, as the bulk
+        # read does (a Core statement's execution costs about as much as this query).
+        bind = UTCDateTime().bind_processor(conn.dialect)
+        bounds = [bind(start), bind(end)] if bind else [start, end]
+        params = [person_id, *bounds]
+        return _assemble(
+            _raw_rows(conn, _PERSON_SNAPSHOTS_SQL.format(mark=mark), params),
+            _raw_rows(conn, _PERSON_POSTS_SQL.format(mark=mark), params),
+            person_id,
+        )
     bound = {"person": person_id, "start": start, "end": end}
     snaps = conn.execute(_PERSON_SNAPSHOTS, bound).all()
     posts = conn.execute(_PERSON_POSTS, bound).all()
@@ -212,7 +223,7 @@ class PersonRead:
     def between(self, start: datetime, end: datetime) -> list[AccountData]:
         """The accounts' rows from ``start`` to ``end`` (both inclusive), as
         :func:`person_accounts` would read them (``first_count`` stays the read's)."""
-        lo, hi = metrics.as_moment(start).value, metrics.as_moment(end).value
+        lo, hi = metrics.moment_ns(start), metrics.moment_ns(end)
         out = []
         for data in self.accounts:
             rows = data.rows
@@ -249,6 +260,32 @@ _BULK_POSTS = (
     "WHERE p.account_id IN ({ids}){bounds} ORDER BY p.account_id, p.published_at"
 )
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+# One person's rows, as ``_PERSON_SNAPSHOTS`` and ``_PERSON_POSTS`` select them; ``{mark}`` is
+# the driver's placeholder. Ordered by ``a.id`` (the same as the row's account id): SQLite then
+# takes the rows in order from the person's index and the snapshot index instead of sorting
+# them in a temporary tree.
+_PERSON_SNAPSHOTS_SQL = (
+    "SELECT s.account_id, a.platform, s.taken_at, s.followers, s.posts "
+    "FROM profile_snapshot s JOIN account a ON a.id = s.account_id "
+    "WHERE a.person_id = {mark} AND s.taken_at >= {mark} AND s.taken_at <= {mark} "
+    "ORDER BY a.id, s.taken_at"
+)
+_PERSON_POSTS_SQL = (
+    "SELECT p.account_id, a.platform, p.published_at, p.kind, p.likes, p.comments, p.shares "
+    "FROM post_metric p JOIN account a ON a.id = p.account_id "
+    "WHERE a.person_id = {mark} AND p.published_at >= {mark} AND p.published_at <= {mark} "
+    "ORDER BY a.id, p.published_at"
+)
+
+
+def _raw_rows(conn: Connection, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+    """The rows of ``sql`` straight from the DB-API cursor (plain tuples, times raw)."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _cursor_rows(

@@ -8,6 +8,8 @@ entry per CLDR plural category (``since.posts.one``, ``since.posts.other``), cho
 
 from __future__ import annotations
 
+import functools
+
 from babel import Locale
 
 from tracker.text import de, en
@@ -21,6 +23,12 @@ LOCALES = {"de": "de_DE", "en": "en_GB"}
 def language(lang: str | None) -> str:
     """``lang`` when it is one of ours, else the default (German)."""
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@functools.lru_cache(maxsize=8)
+def babel_locale(lang: str) -> Locale:
+    """The Babel locale of one of our languages (parsed once: Babel parses it on every call)."""
+    return Locale.parse(LOCALES[language(lang)])
 
 
 def has_text(key: str) -> bool:
@@ -48,7 +56,7 @@ def plural(key: str, number: float | None, lang: str | None = None, **values: ob
     in as ``{count}`` unless ``values`` give it already formatted. Unknown (None) takes the
     general form."""
     lang = language(lang)
-    form = "other" if number is None else Locale.parse(LOCALES[lang]).plural_form(abs(number))
+    form = "other" if number is None else babel_locale(lang).plural_form(abs(number))
     chosen = f"{key}.{form}" if has_text(f"{key}.{form}") else f"{key}.other"
     values.setdefault("count", number)
     return text(chosen, lang, **values)
@@ -80,6 +88,7 @@ __all__ = [
     "LANGUAGES",
     "LOCALES",
     "Section",
+    "babel_locale",
     "has_text",
     "language",
     "plural",

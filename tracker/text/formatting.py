@@ -12,11 +12,10 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 
-from tracker.text import LOCALES, language, text
+from tracker.text import babel_locale, language, text
 
 UNKNOWN = "–"
 DATE_FORMATS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
@@ -30,14 +29,11 @@ _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def _locale(lang: str | None) -> Locale:
-    return _parsed(LOCALES[language(lang)])
-
-
-@functools.cache
-def _parsed(name: str) -> Locale:
-    # Parsed once: Babel parses a locale name again on every call that is given one.
-    return Locale.parse(name)
+# Babel parses the locale name and the number pattern again on every call, which costs more
+# than formatting the number: both are parsed once and handed to it ready.
+@functools.lru_cache(maxsize=32)
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -48,23 +44,17 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
-@functools.cache
-def _pattern(pattern: str) -> NumberPattern:
-    # Parsed once: Babel parses a pattern string again on every call.
-    return parse_pattern(pattern)
-
-
 @functools.lru_cache(maxsize=4096)
-def _integer(value: int, locale: Locale) -> str:
+def _integer(value: int, lang: str) -> str:
     # Babel takes a good part of a millisecond per number; a page shows hundreds of counts.
-    return format_decimal(value, locale=locale)
+    return format_decimal(value, locale=babel_locale(lang))
 
 
 def fmt_int(value: float | None, lang: str | None = None, signed: bool = False) -> str:
     """A count: ``1.234`` in German, ``1,234`` in English."""
     if value is None:
         return UNKNOWN
-    out = _integer(round(value), _locale(lang))
+    out = _integer(round(value), language(lang))
     return f"+{out}" if signed and value > 0 else out
 
 
@@ -73,7 +63,7 @@ def fmt_decimal(value: float | None, lang: str | None = None, digits: int = 1) -
     if value is None:
         return UNKNOWN
     pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=_pattern(pattern), locale=_locale(lang))
+    return format_decimal(value, format=_pattern(pattern), locale=babel_locale(lang))
 
 
 def fmt_percent(
@@ -83,7 +73,7 @@ def fmt_percent(
     if value is None:
         return UNKNOWN
     pattern = "#,##0." + "0" * digits + " %" if digits else "#,##0 %"
-    out = format_percent(value, format=_pattern(pattern), locale=_locale(lang))
+    out = format_percent(value, format=_pattern(pattern), locale=babel_locale(lang))
     return f"+{out}" if signed and value > 0 else out
 
 
@@ -96,12 +86,12 @@ def fmt_date(value: date | datetime | None, lang: str | None = None, tz: str | N
         if tz is None:
             raise ValueError("fmt_date needs the time zone to show a moment as a day")
         value = value.astimezone(zone(tz)).date() if value.tzinfo else value.date()
-    return format_date(value, format=DATE_FORMATS[language(lang)], locale=_locale(lang))
+    return format_date(value, format=DATE_FORMATS[language(lang)], locale=babel_locale(lang))
 
 
 def fmt_day_month(value: date, lang: str | None = None) -> str:
     """A day without its year, for chart labels: ``30.11.`` in German, ``30 Nov`` in English."""
-    return format_date(value, format=DAY_MONTH_FORMATS[language(lang)], locale=_locale(lang))
+    return format_date(value, format=DAY_MONTH_FORMATS[language(lang)], locale=babel_locale(lang))
 
 
 def fmt_datetime(value: datetime | None, lang: str | None, tz: str) -> str:
@@ -109,7 +99,7 @@ def fmt_datetime(value: datetime | None, lang: str | None, tz: str) -> str:
     if value is None:
         return UNKNOWN
     return format_datetime(
-        value, format=DATETIME_FORMATS[language(lang)], tzinfo=zone(tz), locale=_locale(lang)
+        value, format=DATETIME_FORMATS[language(lang)], tzinfo=zone(tz), locale=babel_locale(lang)
     )
 
 
