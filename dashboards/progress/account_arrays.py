@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from dashboards.charts import EventMark
 from tracker.store.models import ProgrammeEvent
-from tracker.store.read_arrays import AccountData, frames
+from tracker.store.read_arrays import AccountData
 from tracker.store.read_arrays import person_accounts as accounts
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AccountData", "accounts", "events", "frames"]
+__all__ = ["AccountData", "accounts", "events"]
 
 _EVENTS = (
     select(ProgrammeEvent.date, ProgrammeEvent.kind, ProgrammeEvent.title)

@@ -109,13 +109,11 @@ _GOALS_OF_MENTEE = (
 def goals_of(
     session: Session, person_id: int, accounts: Sequence[AccountData], today: date
 ) -> tuple[goal_checks.GoalStatus, ...]:
-    """The goals of the person's tandems with their status checked against the data."""
+    """The goals of the person's tandems with their status checked against her rows, as the
+    report checks them."""
     rows = session.scalars(_GOALS_OF_MENTEE, {"mentee": person_id}).all()
-    if not rows:
-        return ()
-    snaps, posts = progress_read.frames(person_id, accounts)
     return tuple(
-        goal_checks.evaluate(goal_checks.GoalSpec.of(g), person_id, snaps, posts, today)
+        goal_checks.evaluate_rows(goal_checks.GoalSpec.of(g), person_id, accounts, today)
         for g in rows
     )
 
