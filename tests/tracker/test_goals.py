@@ -35,11 +35,15 @@ def spec(**kw) -> GoalSpec:
     return GoalSpec(**base)
 
 
+# One account per platform, as in the store.
+ACCOUNT_OF = {"facebook": 7, "instagram": 1, "x": 2, "blog": 3}
+
+
 def posts(days: list[float], platform: str = "instagram") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "person_id": 1,
-            "account_id": 1,
+            "account_id": ACCOUNT_OF[platform],
             "platform": platform,
             "published_at": pd.to_datetime(
                 [datetime(2025, 3, 3, tzinfo=UTC) + timedelta(days=d) for d in days], utc=True
@@ -53,7 +57,7 @@ def snaps(points: list[tuple[int, int]], platform: str = "facebook") -> pd.DataF
     return pd.DataFrame(
         {
             "person_id": 1,
-            "account_id": 7,
+            "account_id": ACCOUNT_OF[platform],
             "platform": platform,
             "taken_at": pd.to_datetime(
                 [datetime(2025, 3, 3, 6, tzinfo=UTC) + timedelta(days=d) for d, _ in points],

@@ -1,6 +1,6 @@
 """The cohort summary on arrays gives the figures the frame-based metrics give: every person
-figure, event effect and goal status of the demo programme, on several days (before the
-closing, at it, in the follow-up)."""
+figure and event effect of the demo programme, on several days (before the closing, at it, in
+the follow-up), and each mentee's goals as checked one person at a time."""
 
 from __future__ import annotations
 
@@ -130,10 +130,12 @@ def test_unknown_stays_none_on_arrays(world: tuple[CohortData, date]) -> None:
     assert None in rates and 0 not in rates
 
 
-def test_goals_on_rows_equal_the_frame_check_for_every_person_and_day(
+def test_goals_checked_on_frames_equal_the_check_on_rows_for_every_person_and_day(
     world: tuple[CohortData, date],
 ) -> None:
-    """Every demo goal checked against every person's rows (not only its mentee's)."""
+    """Frames (as exports and tests hold them) come back as the same rows: every demo goal
+    checked against every person's frames (not only its mentee's) has the status it has on
+    her rows."""
     data, today = world
     rows_by: dict[int, list[AccountData]] = {}
     for acc in data.rows:

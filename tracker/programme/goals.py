@@ -32,16 +32,14 @@ from tracker.metrics import (
     Counts,
     add_days,
     as_moment,
-    follower_growth,
     growth_of,
     local_days,
     programme_zone,
     week_counts,
     week_edges,
-    weekly_post_counts,
 )
 from tracker.store.models import Account, Cohort, Goal, Person, ProgrammeEvent, Tandem
-from tracker.store.read_arrays import ACCOUNT_BATCH, AccountData, accounts_data, frames
+from tracker.store.read_arrays import ACCOUNT_BATCH, AccountData, accounts_data, from_frames
 
 logger = logging.getLogger(__name__)
 
@@ -211,12 +209,6 @@ def mark_done(session: Session, goal_id: int, by: str, now: datetime | None = No
 
 # -- checking ----------------------------------------------------------------------------------
 
-_NO_SNAPS, _NO_POSTS = frames(0, [])
-
-
-def _on_platform(frame: pd.DataFrame, platform: str | None) -> pd.DataFrame:
-    return frame if platform is None else frame[frame["platform"] == platform]
-
 
 def _status(
     goal: GoalSpec, mentee_id: int, status: str, reached: date | None, *ev: Evidence
@@ -243,104 +235,24 @@ def _local_day(moment: pd.Timestamp) -> date:
     return moment.tz_convert(programme_zone()).date()
 
 
-def _check_posts(goal: GoalSpec, mentee_id: int, posts: pd.DataFrame, today: date) -> GoalStatus:
-    target, weeks = float(goal.target or 0), int(goal.weeks or 1)
-    start = goal.created_at.date()
-    end = min(today, goal.due + timedelta(days=1)) if goal.due else today
-    mine = _on_platform(posts, goal.platform)
-    counts = weekly_post_counts(mine, start, end)
-    run = 0
-    for i, (week, count) in enumerate(counts.items()):
-        run = run + 1 if count >= target else 0
-        if run == weeks:
-            # Reached with the post that met the target in the last week of the run.
-            window = mine[
-                (mine["published_at"] >= week) & (mine["published_at"] < add_days(week, 7))
-            ].sort_values("published_at")
-            on = _local_day(window["published_at"].iloc[math.ceil(target) - 1])
-            shown = counts.iloc[i - weeks + 1 : i + 1]
-            ev = [Evidence(_local_day(w), "week", float(c)) for w, c in shown.items()]
-            return _status(goal, mentee_id, "reached", on, *ev)
-    ev = [Evidence(_local_day(w), "week", float(c)) for w, c in counts.iloc[-weeks:].items()]
-    if goal.due is not None:
-        next_start = add_days(start, 7 * len(counts))
-        left = max(int(local_days(next_start, add_days(goal.due, 1)) // 7), 0)
-        if run + left < weeks:
-            return _status(goal, mentee_id, "missed", None, *ev, Evidence(goal.due, "due"))
-    return _status(goal, mentee_id, "on_track" if run > 0 else "open", None, *ev)
-
-
-def _check_followers(
-    goal: GoalSpec, mentee_id: int, snaps: pd.DataFrame, today: date
-) -> GoalStatus:
-    target = float(goal.target or 0)
-    mine = _on_platform(snaps, goal.platform)
-    mine = mine[mine["followers"].notna()]
-    if goal.due is not None:
-        mine = mine[mine["taken_at"] < add_days(goal.due, 1)]
-    hit = mine[mine["followers"] >= target].sort_values("taken_at")
-    if not hit.empty:
-        row = hit.iloc[0]
-        day = _local_day(row["taken_at"])
-        return _status(
-            goal, mentee_id, "reached", day, Evidence(day, "followers", float(row["followers"]))
-        )
-    evidence: list[Evidence] = []
-    projected: float | None = None
-    if not mine.empty:
-        best = mine.groupby("account_id")["followers"].max().idxmax()
-        account = mine[mine["account_id"] == best].sort_values("taken_at")
-        last = account.iloc[-1]
-        evidence.append(
-            Evidence(_local_day(last["taken_at"]), "followers", float(last["followers"]))
-        )
-        recent = follower_growth(account, last["taken_at"] - pd.Timedelta(days=PROJECTION_DAYS))
-        if goal.due is not None and recent.weekly is not None and not recent.gap:
-            weeks_left = max((goal.due - _local_day(last["taken_at"])).days, 0) / 7
-            projected = float(last["followers"]) * (1 + recent.weekly) ** weeks_left
-            evidence.append(Evidence(goal.due, "projected", round(projected)))
-    if goal.due is not None and today > goal.due:
-        return _status(goal, mentee_id, "missed", None, *evidence, Evidence(goal.due, "due"))
-    on_track = projected is not None and projected >= target
-    return _status(goal, mentee_id, "on_track" if on_track else "open", None, *evidence)
-
-
-def _check_start(
-    goal: GoalSpec, mentee_id: int, snaps: pd.DataFrame, posts: pd.DataFrame, today: date
-) -> GoalStatus:
-    mine = _on_platform(posts, goal.platform).sort_values("published_at")
-    if not mine.empty:
-        day = _local_day(mine["published_at"].iloc[0])
-        return _status(goal, mentee_id, "reached", day, Evidence(day, "first_post"))
-    if goal.due is not None and today > goal.due:
-        return _status(goal, mentee_id, "missed", None, Evidence(goal.due, "due"))
-    # An account on the platform is tracked already: the first post is near.
-    has_account = not _on_platform(snaps, goal.platform).empty
-    return _status(goal, mentee_id, "on_track" if has_account else "open", None)
-
-
 def evaluate(
     goal: GoalSpec, mentee_id: int, snaps: pd.DataFrame, posts: pd.DataFrame, today: date
 ) -> GoalStatus:
-    """The goal's status from the mentee's snapshot and post frames, as of ``today``."""
-    if goal.kind == "manual":
-        # As of ``today``: ticked later, it is not reached yet on an earlier day.
-        if goal.done_at is not None and goal.done_at.date() <= today:
-            day = goal.done_at.date()
-            return _status(goal, mentee_id, "reached", day, Evidence(day, "done"))
-        if goal.due is not None and today > goal.due:
-            return _status(goal, mentee_id, "missed", None, Evidence(goal.due, "due"))
-        return _status(goal, mentee_id, "open", None)
-    if goal.metric == "posts_per_week":
-        return _check_posts(goal, mentee_id, posts, today)
-    if goal.metric == "followers":
-        return _check_followers(goal, mentee_id, snaps, today)
-    if goal.metric == "start_platform":
-        return _check_start(goal, mentee_id, snaps, posts, today)
-    raise GoalError(f"goal {goal.id} has an unknown metric {goal.metric!r}")
+    """:func:`evaluate_rows` of the mentee's snapshot and post frames, as of ``today``."""
+    return evaluate_rows(goal, mentee_id, from_frames(snaps, posts), today)
 
 
-# -- checking on arrays: the same statuses from a mentee's account rows, no frame -------------
+def _manual(goal: GoalSpec, mentee_id: int, today: date) -> GoalStatus:
+    # As of ``today``: ticked later, it is not reached yet on an earlier day.
+    if goal.done_at is not None and goal.done_at.date() <= today:
+        day = goal.done_at.date()
+        return _status(goal, mentee_id, "reached", day, Evidence(day, "done"))
+    if goal.due is not None and today > goal.due:
+        return _status(goal, mentee_id, "missed", None, Evidence(goal.due, "due"))
+    return _status(goal, mentee_id, "open", None)
+
+
+# -- checking on a mentee's account rows (``tracker.store.read_arrays``) ------------------------
 
 
 def _ns(moment: datetime | date | pd.Timestamp) -> int:
@@ -365,7 +277,9 @@ def _post_times(accounts: Sequence[AccountData]) -> np.ndarray:
 def _rows_posts(
     goal: GoalSpec, mentee_id: int, accounts: Sequence[AccountData], today: date
 ) -> GoalStatus:
-    """:func:`_check_posts` on the accounts' publication times."""
+    """Posts a week: reached in the week that ends a run of ``weeks`` weeks at the target, on
+    the day of the post that met it; missed when the weeks left before the due day cannot make
+    the run."""
     target, weeks = float(goal.target or 0), int(goal.weeks or 1)
     start = goal.created_at.date()
     end = min(today, goal.due + timedelta(days=1)) if goal.due else today
@@ -399,7 +313,8 @@ def _rows_posts(
 def _rows_followers(
     goal: GoalSpec, mentee_id: int, accounts: Sequence[AccountData], today: date
 ) -> GoalStatus:
-    """:func:`_check_followers` on the accounts' known follower counts."""
+    """Followers: reached on the first known count at the target; else on track when the last
+    four weeks' growth of the largest account, carried to the due day, reaches it."""
     target = float(goal.target or 0)
     limit = _ns(add_days(goal.due, 1)) if goal.due is not None else None
     known: list[tuple[int, np.ndarray, np.ndarray]] = []  # account, times, counts (float)
@@ -448,7 +363,8 @@ def _rows_followers(
 def _rows_start(
     goal: GoalSpec, mentee_id: int, accounts: Sequence[AccountData], today: date
 ) -> GoalStatus:
-    """:func:`_check_start` on the accounts' rows."""
+    """Starting a platform: reached with the first post there; on track while an account on it
+    is tracked already."""
     mine = _accounts_on(accounts, goal.platform)
     at = _post_times(mine)
     if len(at):
@@ -464,10 +380,10 @@ def _rows_start(
 def evaluate_rows(
     goal: GoalSpec, mentee_id: int, accounts: Sequence[AccountData], today: date
 ) -> GoalStatus:
-    """:func:`evaluate` from the mentee's account rows (``tracker.store.read_arrays``) instead
-    of frames: the same status and evidence. Raises GoalError for an unknown metric."""
+    """The goal's status from the mentee's account rows, as of ``today`` (the one goal check:
+    page, report, letter and CLI). Raises GoalError for an unknown metric."""
     if goal.kind == "manual":
-        return evaluate(goal, mentee_id, _NO_SNAPS, _NO_POSTS, today)
+        return _manual(goal, mentee_id, today)
     if goal.metric == "posts_per_week":
         return _rows_posts(goal, mentee_id, accounts, today)
     if goal.metric == "followers":

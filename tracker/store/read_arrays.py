@@ -368,6 +368,47 @@ def _core_accounts_data(
     return out
 
 
+def from_frames(snaps: pd.DataFrame, posts: pd.DataFrame) -> list[AccountData]:
+    """Snapshot and post frames shaped like ``tracker.store.read_frames`` (as :func:`frames`
+    makes them; a missing count column is unknown) as :class:`AccountData`, by account."""
+
+    def counts(frame: pd.DataFrame, name: str) -> list[float]:
+        if name not in frame:
+            return [np.nan] * len(frame)
+        return list(frame[name].astype("Float64").to_numpy("float64", na_value=np.nan))
+
+    s = snaps.sort_values(["account_id", "taken_at"], kind="stable")
+    p = posts.sort_values(["account_id", "published_at"], kind="stable")
+    snap_rows = list(
+        zip(
+            s["account_id"].tolist(),
+            s["platform"].tolist(),
+            list(s["taken_at"]),
+            counts(s, "followers"),
+            counts(s, "posts"),
+            strict=True,
+        )
+    )
+    post_rows = list(
+        zip(
+            p["account_id"].tolist(),
+            p["platform"].tolist(),
+            list(p["published_at"]),
+            p["kind"].tolist() if "kind" in p else [None] * len(p),
+            counts(p, "likes"),
+            counts(p, "comments"),
+            counts(p, "shares"),
+            strict=True,
+        )
+    )
+    people = {
+        int(a): int(b)
+        for frame in (s, p)
+        for a, b in zip(frame["account_id"], frame["person_id"], strict=True)
+    }
+    return _assemble(snap_rows, post_rows, people)
+
+
 def frames(person_id: int, data: Sequence[AccountData]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The accounts as snapshot and post frames shaped like ``tracker.store.read_frames`` (the
     columns goal checks read)."""
