@@ -307,12 +307,7 @@ def _cursor_rows(
             params.append(bind(value) if bind else value)
     # The ids are integers (int() refuses anything else), so they can be part of the text.
     sql = template.format(ids=",".join(str(int(i)) for i in ids), bounds=bounds)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return _raw_rows(conn, sql, params)
 
 
 def accounts_data(
