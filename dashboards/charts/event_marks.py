@@ -67,17 +67,15 @@ def event_marks(
                 "line": {"color": colour, "width": 1.5 if labels else 1, "dash": "dot"},
             }
         )
+        # a note above the plot at the event's day
+        above = {"x": day, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom"}
+        above["showarrow"] = False
         if labels and numbered:
             notes.append(
                 {
-                    "x": day,
-                    "y": 1,
-                    "xref": "x",
-                    "yref": "paper",
-                    "yanchor": "bottom",
+                    **above,
                     "xanchor": "center",
                     "text": str(number),
-                    "showarrow": False,
                     "font": {"size": 13, "color": "#263238"},
                     "bgcolor": "#ffffff",
                     "bordercolor": colour,
@@ -88,14 +86,9 @@ def event_marks(
         elif labels:
             notes.append(
                 {
-                    "x": day,
-                    "y": 1,
-                    "xref": "x",
-                    "yref": "paper",
-                    "yanchor": "bottom",
+                    **above,
                     "xanchor": "left",
                     "text": esc(event_label(ev.kind, ev.title, lang)),
-                    "showarrow": False,
                     "textangle": -20,
                     "font": {"size": 11, "color": colour},
                 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -77,35 +78,22 @@ def report(
     # Lazy: the tracker package imports dashboards only inside the commands that render.
     from dashboards.report.html_report import write_report
 
+    common: dict[str, Any] = {
+        "fmt": fmt,
+        "lang": lang,
+        "today": day,
+        "machine": machine,
+        "timezone": ctx_state.config.tracker.timezone,
+        "questionnaire": ctx_state.config.self_assessment,
+    }
     if cohorts is not None:
         from dashboards.report.cohort_report import write_cohorts_report
 
-        paths = write_cohorts_report(
-            ctx_state.db,
-            cohorts.split(","),
-            out,
-            fmt=fmt,
-            lang=lang,
-            today=day,
-            machine=machine,
-            timezone=ctx_state.config.tracker.timezone,
-            questionnaire=ctx_state.config.self_assessment,
-        )
+        paths = write_cohorts_report(ctx_state.db, cohorts.split(","), out, **common)
         for path in paths:
             console.print(f"wrote {escape(str(path))}")
         return
-    paths = write_report(
-        ctx_state.db,
-        cohort,
-        out,
-        fmt=fmt,
-        lang=lang,
-        today=day,
-        named=named,
-        machine=machine,
-        timezone=ctx_state.config.tracker.timezone,
-        questionnaire=ctx_state.config.self_assessment,
-    )
+    paths = write_report(ctx_state.db, cohort, out, named=named, **common)
     for path in paths:
         console.print(escape(text("cli.report.wrote", lang, path=path)))
 

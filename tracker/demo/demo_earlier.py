@@ -15,12 +15,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from connectors.demo import DemoConnector, DemoProfile, Phase
-from tracker.config import CohortEntry, EventEntry, PersonEntry
+from tracker.config import EventEntry, PersonEntry
 from tracker.demo.demo_goals import add_demo_goals
 from tracker.demo.demo_programme import (
     DEMO_PLATFORMS,
     DemoPlan,
     comparison_person,
+    demo_cohort,
     demo_handle,
     simulate,
     tandem_people,
@@ -90,11 +91,7 @@ def plan_earlier(seed: int, today: date) -> EarlierPlan:
         ),
         EventEntry(date=end, kind="closing", title="Abschlussfeier"),
     ]
-    years = f"{start.year}" if start.year == end.year else f"{start.year}/{end.year % 100:02d}"
-    cohort = CohortEntry(
-        key=EARLIER_KEY, name=f"Reverse Mentoring {years}", start=start, end=end, events=events
-    )
-    workshops = [e.date for e in events if e.kind in ("workshop", "midpoint")]
+    cohort, workshops = demo_cohort(EARLIER_KEY, events)
     baseline = start - timedelta(days=21)
     people: list[PersonEntry] = []
     tandems: list[tuple[str, str]] = []

@@ -134,11 +134,7 @@ def plan(seed: int, today: date) -> DemoPlan:
         ),
         EventEntry(date=end, kind="closing", title="Abschlussveranstaltung"),
     ]
-    years = f"{start.year}" if start.year == end.year else f"{start.year}/{end.year % 100:02d}"
-    cohort = CohortEntry(
-        key=COHORT_KEY, name=f"Reverse Mentoring {years}", start=start, end=end, events=events
-    )
-    workshops = [e.date for e in events if e.kind in ("workshop", "midpoint")]
+    cohort, workshops = demo_cohort(COHORT_KEY, events)
     people = [
         PersonEntry(
             key="coordinator",
@@ -215,6 +211,17 @@ def plan(seed: int, today: date) -> DemoPlan:
         )
     add_incidents(profiles, accounts, start, today)
     return DemoPlan(today, cohort, people, tandems, accounts, profiles)
+
+
+def demo_cohort(key: str, events: list[EventEntry]) -> tuple[CohortEntry, list[date]]:
+    """A demo cohort from the kickoff (first event) to the closing (last), named by its years,
+    and the days of its workshops (the midpoint among them), when mentees pick up platforms."""
+    start, end = events[0].date, events[-1].date
+    years = f"{start.year}" if start.year == end.year else f"{start.year}/{end.year % 100:02d}"
+    cohort = CohortEntry(
+        key=key, name=f"Reverse Mentoring {years}", start=start, end=end, events=events
+    )
+    return cohort, [e.date for e in events if e.kind in ("workshop", "midpoint")]
 
 
 def tandem_people(

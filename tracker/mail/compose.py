@@ -191,25 +191,47 @@ def _tip(w: _Writer, m: MenteeWeek, lang: str, own: bool = True) -> None:
     w.para(text(f"letter.tip.{m.tip}", lang, days=m.days_since_post))
 
 
-def mentee_letter(
-    r: Recipient, m: MenteeWeek, week: LetterWeek, event: EventInfo | None, links: Links
-) -> Letter:
-    """Her own week: followers, posts against her goal, milestones, next goal and event, a tip."""
+def _opened(r: Recipient, role: str, week: LetterWeek) -> tuple[_Writer, str, dict[str, str]]:
+    """A letter to ``r`` begun with the greeting and the ``role``'s introduction to the week;
+    with its language and the week's span (for the subject)."""
     lang = r.language
     span = _span(week, lang)
     w = _Writer()
     w.para(text("letter.greeting", lang, name=r.name))
-    w.para(text("letter.intro.mentee", lang, **span))
+    w.para(text(f"letter.intro.{role}", lang, **span))
+    return w, lang, span
+
+
+def _closed(
+    w: _Writer, role: str, lang: str, span: dict[str, str], button: tuple[str, str], links: Links
+) -> Letter:
+    """The letter ended with its button (label, address), the ``role``'s subject, the footer
+    and the unsubscribe link."""
+    w.button(*button)
+    return w.letter(
+        text(f"letter.subject.{role}", lang, **span),
+        lang,
+        text("letter.footer", lang),
+        links.unsubscribe,
+    )
+
+
+def mentee_letter(
+    r: Recipient, m: MenteeWeek, week: LetterWeek, event: EventInfo | None, links: Links
+) -> Letter:
+    """Her own week: followers, posts against her goal, milestones, next goal and event, a tip."""
+    w, lang, span = _opened(r, "mentee", week)
     _mentee_blocks(w, m, week, lang, True, f"chart-{m.key}@wochenbrief")
     w.heading(text("letter.event", lang))
     w.para(_event_line(event, lang))
     _tip(w, m, lang)
-    w.button(text("letter.link.progress", lang), links.page("/fortschritt"))
-    return w.letter(
-        text("letter.subject.mentee", lang, **span),
+    return _closed(
+        w,
+        "mentee",
         lang,
-        text("letter.footer", lang),
-        links.unsubscribe,
+        span,
+        (text("letter.link.progress", lang), links.page("/fortschritt")),
+        links,
     )
 
 
@@ -220,11 +242,7 @@ def mentor_letter(
     links: Links,
 ) -> Letter:
     """The week of each tandem partner in her scope, with the goals at risk."""
-    lang = r.language
-    span = _span(week, lang)
-    w = _Writer()
-    w.para(text("letter.greeting", lang, name=r.name))
-    w.para(text("letter.intro.mentor", lang, **span))
+    w, lang, span = _opened(r, "mentor", week)
     for m, event in mentees:
         w.html.append(
             f'<h1 style="font-size:20px;margin:28px 0 4px;color:#111827">{escape(m.name)}</h1>'
@@ -244,12 +262,8 @@ def mentor_letter(
         w.heading(text("letter.event", lang))
         w.para(_event_line(event, lang))
         _tip(w, m, lang, own=False)
-    w.button(text("letter.link.tandem", lang), links.page("/tandem"))
-    return w.letter(
-        text("letter.subject.mentor", lang, **span),
-        lang,
-        text("letter.footer", lang),
-        links.unsubscribe,
+    return _closed(
+        w, "mentor", lang, span, (text("letter.link.tandem", lang), links.page("/tandem")), links
     )
 
 
@@ -262,11 +276,7 @@ def coordinator_letter(
 ) -> Letter:
     """The digest: the cohorts' week in three numbers, accounts that need action, people
     without consent."""
-    lang = r.language
-    span = _span(week, lang)
-    w = _Writer()
-    w.para(text("letter.greeting", lang, name=r.name))
-    w.para(text("letter.intro.coordinator", lang, **span))
+    w, lang, span = _opened(r, "coordinator", week)
     for c in cohorts:
         w.heading(text("letter.digest.numbers", lang))
         w.para(plural("letter.digest.mentees", len(c.mentees), lang, cohort=c.name))
@@ -321,12 +331,13 @@ def coordinator_letter(
         )
     else:
         w.para(text("letter.digest.consent.none", lang))
-    w.button(text("letter.link.programme", lang), links.page("/programm"))
-    return w.letter(
-        text("letter.subject.coordinator", lang, **span),
+    return _closed(
+        w,
+        "coordinator",
         lang,
-        text("letter.footer", lang),
-        links.unsubscribe,
+        span,
+        (text("letter.link.programme", lang), links.page("/programm")),
+        links,
     )
 
 
