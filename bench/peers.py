@@ -37,11 +37,11 @@ from sqlalchemy import text
 from dashboards.progress.period_data import BASELINE_DAYS
 from tracker.programme.users import add_user
 from tracker.store.db import Database
-from tracker.store.models import Account, Person
 from tracker.store.write import write_snapshots
 
 sys.path.insert(0, str(Path(__file__).parent))
 import web
+from store import fresh_db
 
 BATCH = 20_000
 ACCOUNTS = 500
@@ -73,19 +73,8 @@ def _fmt(values: list[float]) -> str:
 
 def _empty_schema(folder: Path) -> Path:
     """A database with the schema and the accounts, no snapshots: each run copies it."""
-    path = folder / "empty.db"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    with db.write() as s:
-        person = Person(key="bench", display_name="Bench", role="mentee", created_at=T0)
-        s.add(person)
-        s.flush()
-        s.add_all(
-            Account(person_id=person.id, platform="demo", handle=f"acc{i}", added_at=T0)
-            for i in range(ACCOUNTS)
-        )
-    db.dispose()
-    return path
+    fresh_db(folder, "empty.db", ACCOUNTS).dispose()
+    return folder / "empty.db"
 
 
 def _rows(n: int) -> list[dict[str, object]]:

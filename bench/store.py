@@ -23,7 +23,8 @@ BATCH = 50_000
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def fresh_db(folder: Path, name: str) -> Database:
+def fresh_db(folder: Path, name: str, accounts: int = ACCOUNTS) -> Database:
+    """A database with the schema, one person and ``accounts`` accounts (ids 1 to N)."""
     db = Database(f"sqlite:///{folder / name}")
     db.upgrade()
     with db.write() as s:
@@ -32,7 +33,7 @@ def fresh_db(folder: Path, name: str) -> Database:
         s.flush()
         s.add_all(
             Account(person_id=person.id, platform="demo", handle=f"acc{i}", added_at=T0)
-            for i in range(ACCOUNTS)
+            for i in range(accounts)
         )
     return db
 

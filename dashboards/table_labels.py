@@ -3,13 +3,16 @@ catalogue (``tracker.text``). Tables for programs keep English snake_case names 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dashboards.charts import event_label
 from dashboards.i18n import label_of, t
 from tracker.explain import explain_metric, explain_milestone, platform_name, status_label
+from tracker.tabular import csv_bytes
+from tracker.tabular.csv_writer import CsvFlavour
 from tracker.text import has_text
 
 FOLLOWUP = "followup_"
@@ -92,3 +95,23 @@ def readable_rows(table: Table, lang: str, kinds: dict[str, str] | None = None) 
             cells.append(value_label(column, value, lang))
         out.append(cells)
     return out
+
+
+def write_tables(
+    directory: Path,
+    tables: Mapping[str, Table],
+    flavour: CsvFlavour,
+    readable: Callable[[str, Table], tuple[list[str], list[list[Any]]]],
+) -> list[Path]:
+    """One CSV file per table in ``directory`` (which exists), in ``flavour``: for people
+    (``flavour.local_times``) with the headings and codes ``readable`` gives, else as stored."""
+    paths = []
+    for name, table in tables.items():
+        if flavour.local_times:
+            head, rows = readable(name, table)
+        else:
+            head, rows = list(table.columns), [list(r) for r in table.rows]
+        path = directory / f"{name}.csv"
+        path.write_bytes(csv_bytes(head, rows, flavour))
+        paths.append(path)
+    return paths

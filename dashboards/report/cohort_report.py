@@ -22,12 +22,12 @@ from dashboards.charts.layout import Figure
 from dashboards.i18n import fmt_date, fmt_decimal, fmt_int, fmt_percent, t
 from dashboards.report.html_report import _chart, _environment
 from dashboards.static_files import plotly_locale_script
-from dashboards.table_labels import Table, headers, readable_rows
+from dashboards.table_labels import Table, headers, readable_rows, write_tables
 from tracker.cohort.cohort_comparison import CohortComparison, Figures, FollowUp, compare
 from tracker.explain import platform_name
 from tracker.programme.questionnaire import Questionnaire
 from tracker.store.db import Database
-from tracker.tabular import Sheet, csv_bytes, flavour_for, workbook_bytes
+from tracker.tabular import Sheet, flavour_for, workbook_bytes
 from tracker.tabular.csv_writer import DEFAULT_TIMEZONE
 from tracker.text import Section, language
 
@@ -181,16 +181,9 @@ def write_csv(
     """One CSV file per table in ``directory`` (created); returns the paths."""
     directory.mkdir(parents=True, exist_ok=True)
     flavour = flavour_for(lang, machine, timezone)
-    paths = []
-    for name, table in tables(comparisons).items():
-        if flavour.local_times:
-            head, rows = _readable(name, table, lang)
-        else:
-            head, rows = list(table.columns), [list(r) for r in table.rows]
-        path = directory / f"{name}.csv"
-        path.write_bytes(csv_bytes(head, rows, flavour))
-        paths.append(path)
-    return paths
+    return write_tables(
+        directory, tables(comparisons), flavour, lambda name, table: _readable(name, table, lang)
+    )
 
 
 def write_xlsx(

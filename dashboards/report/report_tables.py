@@ -15,11 +15,11 @@ from typing import Any
 
 from dashboards.i18n import t
 from dashboards.report.naming import Naming, naming
-from dashboards.table_labels import Table, header, headers, readable_rows
+from dashboards.table_labels import Table, header, headers, readable_rows, write_tables
 from tracker.cohort.cohort_summary import CohortSummary, PersonSummary
 from tracker.explain import evidence_text
 from tracker.metrics import Growth
-from tracker.tabular import Sheet, csv_bytes, flavour_for, workbook_bytes
+from tracker.tabular import Sheet, flavour_for, workbook_bytes
 from tracker.tabular.csv_writer import DEFAULT_TIMEZONE
 
 logger = logging.getLogger(__name__)
@@ -279,16 +279,12 @@ def write_csv(
     German Excel's dialect unless ``machine``."""
     directory.mkdir(parents=True, exist_ok=True)
     flavour = flavour_for(lang, machine, timezone)
-    readable = flavour.local_times
-    paths = []
-    for name, table in tables(summary, lang, named).items():
-        if readable:
-            head, rows = _readable(name, table, lang)
-        else:
-            head, rows = list(table.columns), [list(r) for r in table.rows]
-        path = directory / f"{name}.csv"
-        path.write_bytes(csv_bytes(head, rows, flavour))
-        paths.append(path)
+    paths = write_tables(
+        directory,
+        tables(summary, lang, named),
+        flavour,
+        lambda name, table: _readable(name, table, lang),
+    )
     logger.info("wrote %d tables to %s", len(paths), directory)
     return paths
 

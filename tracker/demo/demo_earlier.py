@@ -23,6 +23,7 @@ from tracker.demo.demo_programme import (
     comparison_person,
     demo_cohort,
     demo_handle,
+    mentee_profile,
     simulate,
     tandem_people,
 )
@@ -133,15 +134,7 @@ def plan_earlier(seed: int, today: date) -> EarlierPlan:
                 phases.append(Phase(after, 0.0, 0.05, 0.0))
             else:
                 phases.append(Phase(after, growth * 0.5, rate * 0.7, 0.1))
-            profiles[handle] = DemoProfile(
-                handle=handle,
-                display_name=name,
-                born=born,
-                followers_at_birth=base,
-                phases=tuple(phases),
-                engagement=rng.uniform(0.02, 0.08),
-                has_followers=platform != "blog",
-            )
+            profiles[handle] = mentee_profile(handle, name, (born, base), phases, platform, rng)
             accounts[handle] = (mentee, platform, tracked)
     people.append(
         comparison_person(

@@ -185,15 +185,7 @@ def plan(seed: int, today: date) -> DemoPlan:
             phases.append(Phase(boost, growth, rate, video))
             if archetype == "staller":
                 phases.append(Phase(boost + timedelta(days=60), 0.0, 0.05, 0.0))
-            profiles[handle] = DemoProfile(
-                handle=handle,
-                display_name=name,
-                born=born,
-                followers_at_birth=base,
-                phases=tuple(phases),
-                engagement=rng.uniform(0.02, 0.08),
-                has_followers=platform != "blog",
-            )
+            profiles[handle] = mentee_profile(handle, name, (born, base), phases, platform, rng)
             accounts[handle] = (mentee, platform, tracked)
     # Two comparison politicians outside the programme, tracked the same way.
     for k in range(2):
@@ -222,6 +214,28 @@ def demo_cohort(key: str, events: list[EventEntry]) -> tuple[CohortEntry, list[d
         key=key, name=f"Reverse Mentoring {years}", start=start, end=end, events=events
     )
     return cohort, [e.date for e in events if e.kind in ("workshop", "midpoint")]
+
+
+def mentee_profile(
+    handle: str,
+    name: str,
+    start: tuple[date, int],
+    phases: list[Phase],
+    platform: str,
+    rng: random.Random,
+) -> DemoProfile:
+    """A mentee's simulated account: born with ``start`` (day, followers), growing and posting
+    by ``phases``, with an engagement of its own; a blog has readers, not followers."""
+    born, base = start
+    return DemoProfile(
+        handle=handle,
+        display_name=name,
+        born=born,
+        followers_at_birth=base,
+        phases=tuple(phases),
+        engagement=rng.uniform(0.02, 0.08),
+        has_followers=platform != "blog",
+    )
 
 
 def tandem_people(
