@@ -21,7 +21,7 @@ from dashboards.admin.form_values import (
 from dashboards.admin.forms import PLATFORMS, admin_layout, load_choices
 from dashboards.admin.people_list import people_table
 from dashboards.i18n import current_language, fmt_date, platform_label, t
-from dashboards.pages.common import denied
+from dashboards.pages.common import coordinators_only, denied
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.config import PersonEntry
 from tracker.errors import TrackerError
@@ -40,10 +40,8 @@ dash.register_page(__name__, path="/verwaltung", name="Verwaltung", order=5)
 
 def layout(**_: Any) -> Any:
     lang = current_language()
-    try:
-        require_role(current_viewer(), "coordinator")
-    except AccessDenied:
-        return denied(lang)
+    if (refused := coordinators_only(lang)) is not None:
+        return refused
     with app_state().db.session() as session:
         choices = load_choices(session)
     return admin_layout(choices, lang)

@@ -12,7 +12,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboards.access import AccessDenied, audit, require_role
 from dashboards.i18n import current_language, t
-from dashboards.pages.common import denied
+from dashboards.pages.common import coordinators_only, denied
 from dashboards.progress.components import graph_config
 from dashboards.report.cohort_report import (
     TextTable,
@@ -36,10 +36,8 @@ DEFAULT_COHORTS = 3
 
 def layout(**_: Any) -> Any:
     lang = current_language()
-    try:
-        require_role(current_viewer(), "coordinator")
-    except AccessDenied:
-        return denied(lang)
+    if (refused := coordinators_only(lang)) is not None:
+        return refused
     with app_state().db.session() as session:
         found = cohorts(session)  # newest first
     if not found:

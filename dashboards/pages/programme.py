@@ -13,7 +13,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboards.access import AccessDenied, audit, require_role
 from dashboards.charts import event_label, sparkline
 from dashboards.i18n import current_language, fmt_date, fmt_decimal, fmt_int, fmt_percent, t
-from dashboards.pages.common import denied
+from dashboards.pages.common import coordinators_only, denied
 from dashboards.programme.cohort_table import SORT_KEYS, CohortView, cohort_view, sort_rows
 from dashboards.progress.self_assessment_form import cohort_card
 from dashboards.request_context import app_state, current_viewer
@@ -39,10 +39,8 @@ SORT_LABELS = {
 
 def layout(cohort: str | None = None, **_: Any) -> Any:
     lang = current_language()
-    try:
-        require_role(current_viewer(), "coordinator")
-    except AccessDenied:
-        return denied(lang)
+    if (refused := coordinators_only(lang)) is not None:
+        return refused
     with app_state().db.session() as session:
         found = cohorts(session)
     if not found:
