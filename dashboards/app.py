@@ -7,6 +7,7 @@ module-level callbacks, ids prefixed with the page name). Every page, callback a
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
@@ -16,12 +17,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash
 from flask import Flask, redirect, request
 
 from dashboards import access as scope
 from dashboards import auth, error_pages, exports, health, security, static_files, unsubscribe
 from dashboards.i18n import COOKIE, LANGUAGES, current_language, t
+from dashboards.progress.elements import Layout, dcc, html, plain
 from dashboards.request_context import EXTENSION, AppState, current_viewer
 from tracker.config import Config
 from tracker.errors import ConfigError
@@ -64,8 +66,17 @@ def secret_key(config: Config, demo: bool) -> str:
     )
 
 
+@functools.cache
+def _page_container() -> Any:
+    """Dash's page container (location, content, store), as elements: it never changes."""
+    return plain(dash.page_container)
+
+
 def shell() -> Any:
-    """The frame around every page: navigation for the viewer's role, language, logout."""
+    """The frame around every page: navigation for the viewer's role, language, logout.
+
+    Built of elements (plain dicts, as the progress page): the frame is asked for on every page
+    load, and Dash's component classes cost more than the rest of that request."""
     viewer = current_viewer()
     lang = current_language()
     other = "en" if lang == "de" else "de"
@@ -89,19 +100,21 @@ def shell() -> Any:
                 className="nav-form",
             )
         )
-    return html.Div(
-        [
-            html.Header(
-                [
-                    html.Span(t("app.title", lang), className="brand"),
-                    html.Nav(links, className="nav"),
-                    html.Div(right, className="nav-right"),
-                ],
-                className="topbar",
-            ),
-            html.Main(dash.page_container, className="content"),
-        ],
-        lang=lang,
+    return Layout(
+        html.Div(
+            [
+                html.Header(
+                    [
+                        html.Span(t("app.title", lang), className="brand"),
+                        html.Nav(links, className="nav"),
+                        html.Div(right, className="nav-right"),
+                    ],
+                    className="topbar",
+                ),
+                html.Main(_page_container(), className="content"),
+            ],
+            lang=lang,
+        )
     )
 
 

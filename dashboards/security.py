@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Request, Response, jsonify, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from itsdangerous import BadSignature
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboards.request_context import app_state
@@ -49,12 +51,44 @@ def request_is_tls() -> bool:
     return request.is_secure or app_state().config.web.base_url.startswith("https://")
 
 
+# An unchanged session's cookie is signed again (its expiry moved on) at most this often: the
+# lifetime still runs from the last minute of activity, and most requests sign nothing.
+REFRESH_AFTER = timedelta(seconds=60)
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, marked Secure whenever the request came over TLS, and
-    never saved on a static response (those are the same for everyone and cached)."""
+    never saved on a static response (those are the same for everyone and cached).
+
+    A permanent session's cookie is renewed when it is older than ``REFRESH_AFTER`` or has
+    changed, not on every request: signing it costs about as much as a page's login lookup."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app)) or request_is_tls()
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        lifetime = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = signer.loads(value, max_age=lifetime, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at  # type: ignore[attr-defined]
+        return session
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or datetime.now(UTC) - signed_at >= REFRESH_AFTER
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if is_static(request.path):
@@ -77,11 +111,16 @@ def init_app(server: Flask, script_hashes: Callable[[], Sequence[str]]) -> None:
     ``script_hashes`` is asked at each response: Dash adds inline scripts (the pages' clientside
     callbacks) while it sets itself up at the first request."""
     server.session_interface = _SessionInterface()
+    policies: dict[tuple[str, ...], str] = {}  # by script hashes: the same for every response
 
     @server.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(script_hashes())
+        hashes = tuple(script_hashes())
+        policy = policies.get(hashes)
+        if policy is None:
+            policy = policies.setdefault(hashes, content_security_policy(hashes))
+        headers["Content-Security-Policy"] = policy
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "same-origin"

@@ -25,11 +25,10 @@ from dashboards.progress.components import (
     range_selector,
 )
 from dashboards.progress.elements import dcc, html
-from dashboards.progress.period_data import RANGES, load
+from dashboards.progress.period_data import RANGES, ProgressData, load
 from dashboards.progress.self_assessment_form import mentee_section, register_answer_callback
 from dashboards.request_context import app_state, current_viewer
 from tracker.store.models import Person
-from tracker.store.read_arrays import PersonRead
 
 dash.register_page(__name__, path="/fortschritt", name="Mein Fortschritt", order=1)
 register_answer_callback()
@@ -46,9 +45,14 @@ def layout(person: str | None = None, **_: Any) -> Any:
             target = authorize_person(session, viewer, key, "page.progress")
         except AccessDenied:
             return denied(lang)
-        body, read = _body(session, target, DEFAULT_RANGE, lang)
+        body, data = _body(session, target, DEFAULT_RANGE, lang)
         sa_prompt, sa_card = mentee_section(
-            session, target, viewer is not None and target.id == viewer.person_id, lang, read
+            session,
+            target,
+            viewer is not None and target.id == viewer.person_id,
+            lang,
+            data.read,
+            [(e.day, e.kind) for e in data.programme],
         )
     own = viewer is not None and target.id == viewer.person_id
     title = t("progress.title", lang) if own else t("progress.title_of", lang, name="")
@@ -99,9 +103,11 @@ def show_progress(person_key: Any, choice: Any) -> Any:
         return _body(session, person, choice if choice in RANGES else DEFAULT_RANGE, lang)[0]
 
 
-def _body(session: Session, person: Person, choice: str, lang: str) -> tuple[list[Any], PersonRead]:
+def _body(
+    session: Session, person: Person, choice: str, lang: str
+) -> tuple[list[Any], ProgressData]:
     """Charts, summaries, goals and check-in notes of a person the caller has authorised, and
-    the rows read for them (the self-assessment's measured figures reuse them)."""
+    what was read for them (the self-assessment reuses her rows and the cohort's events)."""
     data = load(session, person, choice)
     notes = mentee_notes(session, person.id)
     children = [
@@ -118,4 +124,4 @@ def _body(session: Session, person: Person, choice: str, lang: str) -> tuple[lis
             className="row two",
         ),
     ]
-    return children, data.read
+    return children, data

@@ -17,6 +17,7 @@ from typing import Any
 
 from dash import dcc as dash_dcc
 from dash import html as dash_html
+from dash.development.base_component import Component
 
 Element = dict[str, Any]
 _WILDCARDS = ("data-", "aria-")
@@ -90,3 +91,23 @@ class _Library:
 
 html = _Library(dash_html)
 dcc = _Library(dash_dcc)
+
+
+def plain(value: Any) -> Any:
+    """A Dash component (tree) as the elements of this module: the JSON it serialises to."""
+    if isinstance(value, Component):
+        return {key: plain(part) for key, part in value.to_plotly_json().items()}
+    if isinstance(value, dict):
+        return {key: plain(part) for key, part in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(part) for part in value]
+    return value
+
+
+class Layout(dict[str, Any]):
+    """An app layout of elements. Dash checks the app layout once for duplicate ids by walking
+    its component classes (``_traverse``); elements hold none of those, and the test of the
+    frame checks its ids."""
+
+    def _traverse(self) -> Any:
+        return iter(())

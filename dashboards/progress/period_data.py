@@ -52,6 +52,8 @@ class ProgressData:
     axis: tuple[str, str]  # the charts' time axis, ISO days
     since_kickoff: SinceKickoff | None  # None outside a cohort
     read: PersonRead  # the rows read for this view, for other figures of the same page
+    cohort: Cohort | None  # her cohort and all its events, for other parts of the same page
+    programme: tuple[EventMark, ...]
 
 
 def axis_range(
@@ -160,6 +162,8 @@ def load(
         if cohort is not None
         else None,
         read=read,
+        cohort=cohort,
+        programme=events,
     )
 
 

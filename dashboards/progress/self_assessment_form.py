@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import dash
@@ -186,13 +187,18 @@ def _form(
 
 
 def mentee_section(
-    session: Session, person: Person, own: bool, lang: str, read: PersonRead | None = None
+    session: Session,
+    person: Person,
+    own: bool,
+    lang: str,
+    read: PersonRead | None = None,
+    events: Sequence[tuple[date, str]] | None = None,
 ) -> tuple[list[Any], list[Any]]:
     """For "Mein Fortschritt": a prompt for the top of the page while a round is open (her own
     page only), and the self-assessment card with the form and her answers over time. Both
-    empty when there is nothing to ask; ``person`` is authorised by the caller; ``read``: her
-    rows the page read already."""
-    view = person_view(session, app_state().config, person, read)
+    empty when there is nothing to ask; ``person`` is authorised by the caller; ``read`` and
+    ``events``: her rows and her cohort's (day, kind) of its events, read by the page already."""
+    view = person_view(session, app_state().config, person, read, events)
     if view is None:
         return [], []
     top: list[Any] = []

@@ -77,6 +77,37 @@ def test_session_is_renewed_at_login(app: Any, data: Any) -> None:
     assert response.status_code == 400
 
 
+def _session_cookies(response: Any) -> list[str]:
+    return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("tracker_session=")]
+
+
+def test_session_cookie_is_renewed_a_minute_after_it_was_signed_not_on_every_request(
+    app: Any, data: Any, monkeypatch: Any
+) -> None:
+    client = app.server.test_client()
+    _login(client, data.emails["mentee"], PASSWORD)
+    client.get("/_dash-layout")  # makes the session's CSRF token: a change, so it is saved
+    assert _session_cookies(client.get("/_dash-layout")) == []
+    monkeypatch.setattr("dashboards.security.REFRESH_AFTER", timedelta(0))
+    renewed = _session_cookies(client.get("/_dash-layout"))
+    assert len(renewed) == 1 and "Expires=" in renewed[0]
+    assert client.get("/_dash-layout").status_code == 200
+
+
+def test_session_signed_longer_ago_than_its_lifetime_is_a_logout(
+    app: Any, data: Any, monkeypatch: Any
+) -> None:
+    import itsdangerous.timed
+
+    client = app.server.test_client()
+    now = itsdangerous.timed.time.time()
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: now - 13 * 3600)
+    _login(client, data.emails["mentee"], PASSWORD)  # signed 13 hours ago
+    assert client.get("/_dash-layout").status_code == 200  # 13 hours ago, it was fresh
+    monkeypatch.undo()
+    assert client.get("/_dash-layout").status_code == 401
+
+
 def test_logout_ends_the_session_on_the_server(app: Any, data: Any) -> None:
     client = app.server.test_client()
     _login(client, data.emails["mentor_own"], PASSWORD)

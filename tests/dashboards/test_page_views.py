@@ -105,3 +105,39 @@ def test_a_switched_off_login_is_refused_at_its_next_request(
         )
     assert client.get("/_dash-layout").status_code == 401
     assert client.get("/export/mentee-a.csv").status_code == 401
+
+
+def _components(node: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        if "type" in node and isinstance(node.get("props"), dict):
+            found.append(node)
+        for value in node.values():
+            _components(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _components(value, found)
+    return found
+
+
+def test_the_frame_has_the_roles_navigation_the_logout_form_and_one_page_container(
+    client_for: Any,
+) -> None:
+    for role, links in (
+        ("mentee", ["/fortschritt", "/protokoll"]),
+        ("mentor_own", ["/tandem"]),
+        ("coordinator", ["/programm", "/jahrgaenge", "/tandem", "/status", "/verwaltung"]),
+    ):
+        client = client_for(role)
+        frame = client.get("/_dash-layout").get_json()
+        parts = _components(frame, [])
+        assert frame["props"]["lang"] == "de"
+        hrefs = [p["props"]["href"] for p in parts if p["type"] == "Link"]
+        assert hrefs[: len(links)] == links, role
+        # The logout form posts the session's CSRF token (the one the renderer echoes).
+        token = client.get_cookie("_csrf_token").value
+        hidden = [p["props"] for p in parts if p["type"] == "Input"]
+        assert hidden == [{"type": "hidden", "name": "csrf_token", "value": token}]
+        ids = [p["props"]["id"] for p in parts if isinstance(p["props"].get("id"), str)]
+        assert len(ids) == len(set(ids)), ids  # no id twice (Dash's own check sees no elements)
+        for part in ("_pages_location", "_pages_content", "_pages_store", "_pages_dummy"):
+            assert part in ids

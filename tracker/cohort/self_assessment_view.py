@@ -9,7 +9,7 @@ authorised the person.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +19,13 @@ from tracker.cohort.self_assessment_change import ItemChange, cohort_changes, me
 from tracker.config import Config
 from tracker.privacy.retention import local_today
 from tracker.programme.questionnaire import Questionnaire
-from tracker.programme.self_assessment import Round, cohort_rounds, current_answers, open_round
+from tracker.programme.self_assessment import (
+    Round,
+    cohort_rounds,
+    current_by_rater,
+    history,
+    open_round,
+)
 from tracker.store.models import Cohort, Person
 from tracker.store.read_arrays import PersonRead
 
@@ -65,17 +71,23 @@ class PersonView:
 
 
 def person_view(
-    session: Session, config: Config, person: Person, read: PersonRead | None = None
+    session: Session,
+    config: Config,
+    person: Person,
+    read: PersonRead | None = None,
+    events: Sequence[tuple[date, str]] | None = None,
 ) -> PersonView | None:
     """Her rounds and answers; None when the questionnaire is off or she is no mentee in a
-    cohort (then there is nothing to ask or show). ``read``: her rows the page read already."""
+    cohort (then there is nothing to ask or show). ``read``: her rows the page read already;
+    ``events``: her cohort's (day, kind) of its events, when the page read them."""
     questionnaire = config.self_assessment
     if not questionnaire.enabled or person.role != "mentee" or person.cohort_id is None:
         return None
     today = local_today(config)
-    rounds = cohort_rounds(session, questionnaire, person.cohort_id)
-    own = current_answers(session, person.id, "self")
-    rated = current_answers(session, person.id, "mentor") if questionnaire.mentor_rating else {}
+    rounds = cohort_rounds(session, questionnaire, person.cohort_id, events)
+    answers = current_by_rater(history(session, person.id))  # both raters in one query
+    own = answers.get("self", {})
+    rated = answers.get("mentor", {}) if questionnaire.mentor_rating else {}
     measured = measured_at_rounds(session, person.id, rounds, today, read)
     views = []
     for r in rounds:

@@ -111,13 +111,20 @@ _ANSWERS_BY = (
 )
 
 
-def cohort_rounds(session: Session, questionnaire: Questionnaire, cohort_id: int) -> list[Round]:
-    """The rounds of a stored cohort; raises SelfAssessmentError for an unknown cohort."""
+def cohort_rounds(
+    session: Session,
+    questionnaire: Questionnaire,
+    cohort_id: int,
+    events: Sequence[tuple[date, str]] | None = None,
+) -> list[Round]:
+    """The rounds of a stored cohort; raises SelfAssessmentError for an unknown cohort.
+    ``events``: the cohort's (day, kind) of its events, when the caller has read them."""
     cohort = session.get(Cohort, cohort_id)
     if cohort is None:
         raise SelfAssessmentError(f"no cohort with id {cohort_id}", "no_cohort")
-    events = session.execute(_COHORT_EVENTS, {"cohort": cohort_id}).all()
-    return rounds_for(questionnaire, [(d, k) for d, k in events], cohort.start, cohort.end)
+    if events is None:
+        events = [(d, k) for d, k in session.execute(_COHORT_EVENTS, {"cohort": cohort_id})]
+    return rounds_for(questionnaire, list(events), cohort.start, cohort.end)
 
 
 def open_round(rounds: Sequence[Round], today: date) -> Round | None:
@@ -266,9 +273,15 @@ def history(session: Session, person_id: int, rater: str | None = None) -> list[
 
 def current_answers(session: Session, person_id: int, rater: str = "self") -> dict[str, Submission]:
     """Round key -> the latest submission of that round by ``rater`` (the answer that counts)."""
-    latest: dict[str, Submission] = {}
-    for submission in history(session, person_id, rater):
-        latest[submission.round] = submission
+    return current_by_rater(history(session, person_id, rater)).get(rater, {})
+
+
+def current_by_rater(submissions: Sequence[Submission]) -> dict[str, dict[str, Submission]]:
+    """Rater -> round key -> the latest of ``submissions`` (oldest first, as :func:`history`
+    gives them) of that round by that rater."""
+    latest: dict[str, dict[str, Submission]] = {}
+    for submission in submissions:
+        latest.setdefault(submission.rater, {})[submission.round] = submission
     return latest
 
 
