@@ -129,6 +129,13 @@ def generate(db: Database, mentees: int, days: int) -> date:
     return today
 
 
+# Every read a view makes (the SQL the page sends, checked by
+# tests/dashboards/test_page_views.py), each written plainly: the login lookup of each of its two
+# requests (the frame and the page), then the page's own reads.
+LOGIN_READ = (
+    'SELECT u.id, u.email, u.role, u.person_id, u.active, u.session_token, p."key" '
+    "FROM user_account u LEFT JOIN person p ON p.id = u.person_id WHERE u.id = :uid"
+)
 RAW_READS = (
     "SELECT id, key, display_name, cohort_id FROM person WHERE key = :key",
     # The cohort's dates: the default period starts BASELINE_DAYS before its start.
@@ -142,13 +149,17 @@ RAW_READS = (
     "WHERE a.person_id = :pid AND p.published_at >= :since ORDER BY p.account_id, p.published_at",
     "SELECT g.* FROM goal g JOIN tandem t ON t.id = g.tandem_id WHERE t.mentee_id = :pid",
     "SELECT n.* FROM checkin_note n JOIN tandem t ON t.id = n.tandem_id WHERE t.mentee_id = :pid",
+    "SELECT * FROM self_assessment_answer WHERE person_id = :pid ORDER BY submitted_at, id",
 )
 
 
-def raw_reads(db: Database, key: str) -> float:
-    """The reads a view of ``key``'s page needs, each once; only the period start is computed."""
+def raw_reads(db: Database, key: str, uid: int) -> float:
+    """The reads a view of ``key``'s page needs, each once (the login lookup once per request,
+    as ``uid``); only the period start is computed."""
     started = CLOCK()
     with db.engine.connect() as conn:
+        for _request in range(2):
+            conn.execute(text(LOGIN_READ), {"uid": uid}).one()
         pid, _key, _name, cohort = conn.execute(text(RAW_READS[0]), {"key": key}).one()
         start, _end = conn.execute(text(RAW_READS[1]), {"cohort": cohort}).one()
         conn.execute(text(RAW_READS[2]), {"cohort": cohort}).all()
@@ -320,11 +331,14 @@ def run(db: Database, mentees: int, repeat: int) -> None:
     first = mentees // 4 + users
     keys = [f"m{first + i:04d}" for i in range(repeat + 1)]
     raw_keys = [f"m{first + repeat + 1 + i:04d}" for i in range(repeat + 1)]
-    if first + 2 * (repeat + 1) > mentees:
+    if first + 2 * (repeat + 1) > mentees:  # each run logs in 2 × (repeat + 1) of them
         raise SystemExit("the kept database has no unseen mentees left: remove it")
     with db.write() as session:
-        for key in keys:
+        for key in keys + raw_keys:
             add_user(session, f"{key}@example.invalid", key, "mentee", PASSWORD)
+    with db.session() as session:
+        uid = dict(session.execute(text("SELECT email, id FROM user_account")).tuples().all())
+    raw_users = [(key, uid[f"{key}@example.invalid"]) for key in raw_keys]
     app = create_app(Config(), db, key="x" * 48)
     logins = [(login(app, f"{key}@example.invalid"), key) for key in keys]
     deps = logins[0][0][0].get("/_dash-dependencies").get_json()
@@ -332,16 +346,16 @@ def run(db: Database, mentees: int, repeat: int) -> None:
     (client, token), key = logins[0]
     view(client, deps, router, token)  # warm up: imports, first-request set-up
     range_change(client, token, key)
-    raw_reads(db, raw_keys[0])
+    raw_reads(db, *raw_users[0])
     # As ``tracker serve`` does once started: start-up's objects stay out of full collections,
     # so that one does not land, by chance, in either side of a pair.
     gc.collect()
     gc.freeze()
     views, changes, raws, size, change_size = [], [], [], 0, 0
-    for ((client, token), key), raw_key in zip(logins[1:], raw_keys[1:], strict=True):
+    for ((client, token), key), raw_user in zip(logins[1:], raw_users[1:], strict=True):
         elapsed, size = view(client, deps, router, token)
         views.append(elapsed)
-        raws.append(raw_reads(db, raw_key))
+        raws.append(raw_reads(db, *raw_user))
         elapsed, change_size = range_change(client, token, key)
         changes.append(elapsed)
     view_ms = statistics.median(views) * 1000

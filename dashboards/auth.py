@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import (
@@ -27,13 +27,12 @@ from flask import (
     session,
 )
 from flask_login import LoginManager, UserMixin, login_user, logout_user
-from sqlalchemy import bindparam, select
 
 from dashboards import login_limits, security
 from dashboards.i18n import current_language, t
 from dashboards.request_context import Viewer, app_state, current_viewer
 from tracker.programme import users
-from tracker.store.models import Person, User
+from tracker.store import cursor
 
 logger = logging.getLogger(__name__)
 
@@ -57,21 +56,14 @@ class LoginUser(UserMixin):  # type: ignore[misc]
         return f"{self.viewer.user_id}:{self._token}"
 
 
-# Built once: the loader runs on every request, and building a statement costs about as much as
-# running it. One lookup by primary key, only the columns a Viewer needs.
-_USER = (
-    select(
-        User.id,
-        User.email,
-        User.role,
-        User.person_id,
-        User.active,
-        User.session_token,
-        Person.key,
-    )
-    .outerjoin(Person, Person.id == User.person_id)
-    .where(User.id == bindparam("uid"))
+# The loader runs on every request: one lookup by primary key of only the columns a Viewer
+# needs, straight on a pooled DB-API connection (SQLAlchemy's execution layer costs more than
+# the query).
+_USER_SQL = (
+    'SELECT u.id, u.email, u.role, u.person_id, u.active, u.session_token, p."key" '
+    "FROM user_account u LEFT JOIN person p ON p.id = u.person_id WHERE u.id = {mark}"
 )
+_UserRow = tuple[int, str, str, int | None, bool, str | None, str | None]
 
 
 def _load_user(user_id: str) -> LoginUser | None:
@@ -80,11 +72,10 @@ def _load_user(user_id: str) -> LoginUser | None:
     uid, _, token = user_id.partition(":")
     if not uid.isdigit() or not token:
         return None
-    with app_state().db.engine.connect() as conn:
-        row = conn.execute(_USER, {"uid": int(uid)}).first()
+    row = cursor.pooled_first(app_state().db.engine, _USER_SQL, [int(uid)])
     if row is None:
         return None
-    ident, email, role, person_id, active, current, person_key = row
+    ident, email, role, person_id, active, current, person_key = cast(_UserRow, row)
     # Constant-time comparison: the token is a bearer secret.
     if not active or not current or not hmac.compare_digest(current, token):
         return None

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from tracker import metrics
 from tracker.metrics.milestones import AccountRows
+from tracker.store import cursor
 from tracker.store.models import Account, PostMetric, ProfileSnapshot, UTCDateTime
 from tracker.store.read_frames import within
 
@@ -185,7 +186,7 @@ def person_accounts(
     """The person's accounts with their snapshots and posts from ``start`` to ``end``, by
     account id."""
     conn = session.connection()
-    mark = _PLACEHOLDERS.get(conn.dialect.paramstyle)
+    mark = cursor.placeholder(conn.dialect)
     if mark is not None:
         # A page view reads one person: the rows straight from the DB-API cursor, as the bulk
         # read does (a Core statement's execution costs about as much as this query).
@@ -193,8 +194,8 @@ def person_accounts(
         bounds = [bind(start), bind(end)] if bind else [start, end]
         params = [person_id, *bounds]
         return _assemble(
-            _raw_rows(conn, _PERSON_SNAPSHOTS_SQL.format(mark=mark), params),
-            _raw_rows(conn, _PERSON_POSTS_SQL.format(mark=mark), params),
+            cursor.rows(conn, _PERSON_SNAPSHOTS_SQL.format(mark=mark), params),
+            cursor.rows(conn, _PERSON_POSTS_SQL.format(mark=mark), params),
             person_id,
         )
     bound = {"person": person_id, "start": start, "end": end}
@@ -259,7 +260,6 @@ _BULK_POSTS = (
     "FROM post_metric p JOIN account a ON a.id = p.account_id "
     "WHERE p.account_id IN ({ids}){bounds} ORDER BY p.account_id, p.published_at"
 )
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 # One person's rows, as ``_PERSON_SNAPSHOTS`` and ``_PERSON_POSTS`` select them; ``{mark}`` is
 # the driver's placeholder. Ordered by ``a.id`` (the same as the row's account id): SQLite then
 # takes the rows in order from the person's index and the snapshot index instead of sorting
@@ -278,16 +278,6 @@ _PERSON_POSTS_SQL = (
 )
 
 
-def _raw_rows(conn: Connection, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
-    """The rows of ``sql`` straight from the DB-API cursor (plain tuples, times raw)."""
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 def _cursor_rows(
     conn: Connection,
     template: str,
@@ -298,7 +288,7 @@ def _cursor_rows(
 ) -> list[tuple[object, ...]]:
     """The rows of ``template`` straight from the DB-API cursor (plain tuples: no result
     processing; times come back raw, see :func:`times_ns`)."""
-    mark = _PLACEHOLDERS[conn.dialect.paramstyle]
+    mark = cursor.placeholder(conn.dialect)
     bind = UTCDateTime().bind_processor(conn.dialect)
     bounds, params = "", []
     for value, op in ((start, ">="), (end, "<=")):
@@ -307,7 +297,7 @@ def _cursor_rows(
             params.append(bind(value) if bind else value)
     # The ids are integers (int() refuses anything else), so they can be part of the text.
     sql = template.format(ids=",".join(str(int(i)) for i in ids), bounds=bounds)
-    return _raw_rows(conn, sql, params)
+    return cursor.rows(conn, sql, params)
 
 
 def accounts_data(
@@ -323,7 +313,7 @@ def accounts_data(
     id. The rows come through the DB-API cursor as plain tuples (the Core result's row
     processing costs about as much as the query on a whole cohort)."""
     conn = session.connection()
-    if conn.dialect.paramstyle in _PLACEHOLDERS:
+    if cursor.placeholder(conn.dialect) is not None:
         ids = sorted(person_of)
         out: list[AccountData] = []
         for i in range(0, len(ids), batch):
