@@ -337,7 +337,9 @@ def run(db: Database, mentees: int, repeat: int) -> None:
         for key in keys + raw_keys:
             add_user(session, f"{key}@example.invalid", key, "mentee", PASSWORD)
     with db.session() as session:
-        uid = dict(session.execute(text("SELECT email, id FROM user_account")).tuples().all())
+        uid = {
+            row.email: row.id for row in session.execute(text("SELECT email, id FROM user_account"))
+        }
     raw_users = [(key, uid[f"{key}@example.invalid"]) for key in raw_keys]
     app = create_app(Config(), db, key="x" * 48)
     logins = [(login(app, f"{key}@example.invalid"), key) for key in keys]

@@ -75,11 +75,9 @@ def _denied(viewer: Viewer | None, person_key: str | None, surface: str) -> Acce
 
 
 def flush_audit(response: Response) -> Response:
-    """Write the request's audit entries in one INSERT (registered as an after-request hook).
-
-    Core rows on a plain write connection: no ORM session or unit of work per page view. When
-    another process holds the write lock, the entries wait and are retried in the background
-    (``ViewWriter``): the page is served either way."""
+    """Hand the request's audit entries to the writer (registered as an after-request hook):
+    they are written in a batch within moments, and the page never waits for the database
+    (``ViewWriter``)."""
     pending = g.pop("audit_pending", None)
     if pending:
         writer_for(app_state().db).write(pending)

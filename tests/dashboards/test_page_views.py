@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from tracker.privacy.audit_write import writer_for
 from tracker.store.models import AuditEntry, User
 
 DENIED = "nicht freigegeben"
@@ -15,6 +16,7 @@ DENIED = "nicht freigegeben"
 
 def _audit(web_db: Any) -> list[tuple[str, str | None, str, str]]:
     db, _data = web_db
+    writer_for(db).flush()  # the entries handed over by the requests so far
     with db.session() as session:
         rows = session.execute(
             select(

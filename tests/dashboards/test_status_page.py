@@ -12,6 +12,7 @@ from sqlalchemy import select
 from dashboards.i18n import fmt_datetime, fmt_int
 from tracker.polling.budget import ScopeState
 from tracker.polling.engine import write_state
+from tracker.privacy.audit_write import writer_for
 from tracker.programme.structure import Changes, add_account, get_person
 from tracker.store.models import Account, AuditEntry, Person
 from tracker.store.write import record_attempt, write_snapshots
@@ -201,6 +202,7 @@ def test_sort_callback_ignores_forged_input_and_is_audited(
         rows = _sort(client, dashcall, forged)
         assert len(rows) == 3, forged  # the table as it is, in its default order
     db, _data = web_db
+    writer_for(db).flush()
     with db.session() as session:
         surfaces = session.scalars(select(AuditEntry.surface)).all()
     assert "callback.status" in surfaces

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from tracker.privacy.audit_write import writer_for
 from tracker.store.db import Database
 from tracker.store.models import AuditEntry, Person
 
@@ -40,7 +41,9 @@ def audit_entries(
     limit: int | None = DEFAULT_LIMIT,
 ) -> list[AuditRecord]:
     """Audit entries, newest first: about ``person_key`` and/or by ``viewer`` (compared without
-    regard to case), at or after ``since``; at most ``limit`` (None: all)."""
+    regard to case), at or after ``since``; at most ``limit`` (None: all). Entries of this
+    process still on their way to the database are written first."""
+    writer_for(db).flush()
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if person_key is not None:
         stmt = stmt.where(AuditEntry.person_key == person_key)

@@ -1,30 +1,32 @@
 """The audit log: every view of a person's data records viewer, person, time and surface, and
 every denied attempt (action ``denied``) records who tried what.
 
-Page views hand their entries to ``ViewWriter``: it writes them at once when the database lets
-it within a moment, and otherwise keeps them and retries in the background, so a long write by
-another process (a roster import holding SQLite's write lock) neither loses an entry nor turns a
-served page into an error.
+Page views hand their entries to ``ViewWriter``: a thread of its own writes them, the entries of
+the views of about ``GATHER_SECONDS`` in one transaction, so a page never waits for the write
+lock; when the database is locked (a roster import holding SQLite's write lock) or unreachable,
+the entries wait in memory and the thread retries, so neither is an entry lost nor a served
+page turned into an error. Readers of the log in the same process call ``flush`` first; the
+entries still waiting when the process ends are written on the way out.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
 import weakref
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
-from tracker.store.db import BUSY_TIMEOUT_MS, Database
+from tracker.store.db import Database
 from tracker.store.models import AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -37,8 +39,9 @@ DENIALS_OVERALL = 500
 DENIAL_WINDOW = timedelta(minutes=10)
 # At most this many denied entries are kept; older ones are dropped as new ones come.
 DENIALS_KEPT = 10_000
-# How long a page view waits for the write lock before leaving its entries to the retry.
-QUICK_WAIT_MS = 200
+# How long the first entry waits for others to share its transaction: short enough that the
+# log is current when its reader looks, long enough that busy minutes write a batch at a time.
+GATHER_SECONDS = 0.05
 MAX_WAITING = 100_000  # entries kept in memory while the database stays locked
 
 # Built once: the web pages write an entry per view, and building the statement costs about
@@ -117,31 +120,23 @@ def _prune_denials(conn: Connection) -> None:
         conn.execute(delete(table).where(table.c.action == DENIED, table.c.id <= cutoff))
 
 
-def _write(db: Database, views: Sequence[View], wait_ms: int) -> None:
-    """One write transaction for ``views``; on SQLite waiting at most ``wait_ms`` for the lock.
-    Raises SQLAlchemy's DBAPIError when the database stays locked or refuses."""
-    sqlite = db.dialect == "sqlite"
-    with db.write_engine.connect() as conn:
-        raw: Any = conn.connection.driver_connection
-        if sqlite:  # before BEGIN IMMEDIATE: how long that BEGIN waits for the lock
-            raw.execute(f"PRAGMA busy_timeout = {wait_ms}")
-        try:
-            with conn.begin():
-                record_views(conn, views)
-                if any(v.action == DENIED for v in views):
-                    _prune_denials(conn)
-        finally:
-            if sqlite:
-                raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+def _write(db: Database, views: Sequence[View]) -> None:
+    """One write transaction for ``views``. Raises SQLAlchemy's DBAPIError when the database
+    stays locked (on SQLite, longer than its busy timeout) or refuses."""
+    with db.write_engine.connect() as conn, conn.begin():
+        record_views(conn, views)
+        if any(v.action == DENIED for v in views):
+            _prune_denials(conn)
 
 
 class ViewWriter:
-    """Writes audit entries of page views for one database, never failing the page: entries the
-    database cannot take right now wait in memory and a background thread retries them."""
+    """Writes audit entries of page views for one database, never failing or holding up the
+    page: a thread of its own writes them in batches, and keeps the ones the database cannot
+    take right now until it can."""
 
-    def __init__(self, db: Database, quick_wait_ms: int = QUICK_WAIT_MS) -> None:
+    def __init__(self, db: Database, gather_seconds: float = GATHER_SECONDS) -> None:
         self.db = db
-        self.quick_wait_ms = quick_wait_ms
+        self.gather_seconds = gather_seconds
         self._waiting: deque[View] = deque()
         self._lock = threading.Lock()
         self._idle = threading.Event()
@@ -176,33 +171,27 @@ class ViewWriter:
             return True
 
     def write(self, views: Sequence[View]) -> None:
-        """Write ``views`` (after any that still wait); keep them for the retry when the
-        database is locked or unreachable. Never raises."""
+        """Hand ``views`` (stamped with their time) to the writing thread, after any that still
+        wait; they are written within about ``gather_seconds``. Never raises, never waits for
+        the database."""
+        if not views:
+            return
+        now = utcnow()
+        stamped = [v if v.at is not None else replace(v, at=now) for v in views]
         with self._lock:
-            if self._waiting:  # keep the order: the retry thread writes them first
-                self._keep(views)
-                return
-        try:
-            _write(self.db, views, self.quick_wait_ms)
-        except DBAPIError as exc:
-            logger.warning("audit entries wait for the database (%s); retrying", exc.orig)
-            with self._lock:
-                self._keep(views)
+            for view in stamped:
+                if len(self._waiting) >= MAX_WAITING:
+                    dropped = self._waiting.popleft()
+                    logger.error("audit entry dropped, too many waiting: %s", dropped.surface)
+                self._waiting.append(view)
+            if self._thread is None or not self._thread.is_alive():
+                self._idle.clear()
+                self._thread = threading.Thread(target=self._run, name="audit-write", daemon=True)
+                self._thread.start()
 
-    def _keep(self, views: Sequence[View]) -> None:
-        """Add to the waiting entries and make sure the retry runs (caller holds the lock)."""
-        for view in views:
-            if len(self._waiting) >= MAX_WAITING:
-                dropped = self._waiting.popleft()
-                logger.error("audit entry dropped, too many waiting: %s", dropped.surface)
-            self._waiting.append(view)
-        if self._thread is None or not self._thread.is_alive():
-            self._idle.clear()
-            self._thread = threading.Thread(target=self._retry, name="audit-retry", daemon=True)
-            self._thread.start()
-
-    def _retry(self) -> None:
+    def _run(self) -> None:
         pause = 0.05
+        time.sleep(self.gather_seconds)
         while True:
             with self._lock:
                 batch = list(self._waiting)
@@ -211,9 +200,9 @@ class ViewWriter:
                     self._thread = None
                     return
             try:
-                _write(self.db, batch, BUSY_TIMEOUT_MS)
+                _write(self.db, batch)
             except DBAPIError as exc:
-                logger.warning("audit entries still wait for the database (%s)", exc.orig)
+                logger.warning("audit entries wait for the database (%s)", exc.orig)
                 time.sleep(pause)
                 pause = min(pause * 2, 5.0)
                 continue
@@ -223,7 +212,8 @@ class ViewWriter:
             pause = 0.05
 
     def flush(self, timeout: float = 60.0) -> bool:
-        """Wait until no entry waits any more; False when ``timeout`` seconds pass first."""
+        """Wait until every entry handed over is written; False when ``timeout`` seconds pass
+        first."""
         return self._idle.wait(timeout)
 
     @property
@@ -243,3 +233,15 @@ def writer_for(db: Database) -> ViewWriter:
         if writer is None:
             writer = _WRITERS[db] = ViewWriter(db)
         return writer
+
+
+def flush_all(timeout: float = 30.0) -> None:
+    """Write the entries still waiting in every writer of this process (at its end)."""
+    with _WRITERS_LOCK:
+        writers = list(_WRITERS.values())
+    for writer in writers:
+        if not writer.flush(timeout):
+            logger.error("%d audit entries could not be written before exit", writer.waiting)
+
+
+atexit.register(flush_all)

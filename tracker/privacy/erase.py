@@ -19,7 +19,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.ops.erasure_log import record_erasure
-from tracker.privacy.audit_write import record_view
+from tracker.privacy.audit_write import record_view, writer_for
 from tracker.privacy.person_rows import ACTOR_COLUMNS, PersonScope, owned_rows, resolve, table_of
 from tracker.store.db import Database
 from tracker.store.models import AuditEntry
@@ -138,7 +138,10 @@ def erase_person(
 
     With ``dry_run`` nothing changes and the plan counts what would be deleted. A real run adds
     an audit entry (action "erase") under the pseudonym. Raises NotFoundError for an unknown key.
+    Audit entries of this process still on their way to the database are written first, so
+    that none about her arrives after her erasure.
     """
+    writer_for(db).flush()
     pseudonym = new_pseudonym()
 
     def work(session: Session) -> ErasurePlan:

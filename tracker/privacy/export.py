@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import utcnow
 from tracker.errors import PrivacyError
-from tracker.privacy.audit_write import record_view
+from tracker.privacy.audit_write import record_view, writer_for
 from tracker.privacy.person_rows import (
     SECRET_COLUMNS,
     PersonScope,
@@ -202,8 +202,10 @@ def export_person(
     """A ZIP archive of every row about the person (JSON and CSV per table, README.txt).
 
     With ``viewer`` given, the export is recorded in the audit log (action "export").
-    Raises NotFoundError when no person has that key (also after her erasure).
+    Raises NotFoundError when no person has that key (also after her erasure). Audit entries
+    of this process still on their way to the database are written first.
     """
+    writer_for(db).flush()
     with db.session() as session:
         scope = resolve(session, person_key)
         tables = collect(session, scope)
