@@ -1,5 +1,11 @@
 """Numbers, percentages, dates and times as each language writes them, through Babel.
 
+Numbers are written the way Babel's ``NumberPattern.apply`` writes them, with the locale's
+symbols read from Babel once (``_writer``): Babel costs several microseconds a number, which a
+page view pays a few dozen times. A locale or pattern this does not reproduce, and any value that
+is not a finite number, is left to Babel itself; ``tests/tracker/test_formatting_fast.py``
+compares the two over thousands of values.
+
 One date format per language (German ``31.12.2026``, English ``31 Dec 2026``). Times are shown
 in the programme's time zone, which the caller passes from the config (``tracker.timezone``):
 it is never assumed here. Unknown values (None) are an en dash, never 0.
@@ -9,11 +15,19 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
+from babel.numbers import (
+    format_decimal,
+    format_percent,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_pattern,
+)
 
 from tracker.text import babel_locale, language, text
 
@@ -29,11 +43,87 @@ _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-# Babel parses the locale name and the number pattern again on every call, which costs more
-# than formatting the number: both are parsed once and handed to it ready.
-@functools.lru_cache(maxsize=32)
-def _pattern(pattern: str) -> NumberPattern:
-    return parse_pattern(pattern)
+# Whole numbers below this are written straight from their digits: scaled by 100 and given six
+# decimals they still fit the 28 digits of the default decimal context Babel rounds in.
+_WHOLE = 10**15
+
+
+@functools.lru_cache(maxsize=64)
+def _writer(lang: str, digits: int | None, percent: bool) -> Callable[[object], str]:
+    """What writes a number in ``lang`` with ``digits`` decimals (None: the locale's own
+    decimal pattern), as a percentage if ``percent``, the way Babel's format_decimal or
+    format_percent writes it.
+
+    Babel converts the value with ``Decimal(str(value))``, scales it (by 100 for a percentage),
+    takes the sign before rounding (so -0.04 is "-0,0"), rounds the absolute value to the
+    pattern's decimals in the current decimal context (half to even: 2.25 is "2,2"), groups
+    the digits by three and drops trailing zeros beyond the pattern's least decimals. A pattern
+    or locale this does not reproduce, and any value that is not a finite number, is left to
+    Babel."""
+    locale = babel_locale(lang)
+    if digits is None:
+        parsed = locale.decimal_formats[None]
+    else:
+        number = "#,##0." + "0" * digits if digits else "#,##0"
+        parsed = parse_pattern(number + " %" if percent else number)
+    babel = format_percent if percent else format_decimal
+
+    def by_babel(value: object) -> str:
+        return babel(value, format=parsed, locale=locale)  # type: ignore[arg-type]
+
+    group, point = get_group_symbol(locale), get_decimal_symbol(locale)
+    scale, (low, high), suffix = parsed.scale, parsed.frac_prec, parsed.suffix[0]
+    plain = (
+        parsed.prefix == ("", "-")
+        and parsed.suffix[0] == parsed.suffix[1]
+        and not parsed.exp_prec
+        and "@" not in parsed.pattern
+        and bool(parsed.number_pattern)
+        and parsed.grouping == (3, 3)
+        and parsed.int_prec[0] <= 1
+        and high <= 6  # str() of the rounded Decimal never turns to exponents
+        and "'" not in suffix + group + point
+    )
+    if not plain:
+        return by_babel
+    quantum = Decimal(10) ** -high
+    cut = -high - 1 if high else None
+    factor = 10**scale
+    zeros = point + "0" * low if low else ""
+
+    def write(value: object) -> str:
+        if type(value) is int and -_WHOLE < value < _WHOLE:
+            # A whole number needs no rounding: its digits grouped, the least decimals as 0.
+            whole = format(abs(value) * factor, ",")
+            if group != ",":
+                whole = whole.replace(",", group)
+            return "-" + whole + zeros + suffix if value < 0 else whole + zeros + suffix
+        try:
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
+            if scale:
+                number = number.scaleb(scale)
+            if not number.is_finite():
+                return by_babel(value)
+            # Babel normalizes abs(number) before rounding; abs() has rounded it to the
+            # context's precision already, and quantize() gives the same for either.
+            digits = str(abs(number).quantize(quantum))
+        except ArithmeticError:
+            return by_babel(value)  # Babel raises the same
+        whole = digits[:cut]
+        if len(whole) > 3:
+            whole = format(int(whole), ",")
+            if group != ",":
+                whole = whole.replace(",", group)
+        if high:
+            frac = digits[-high:]
+            if low < high:
+                kept = frac.rstrip("0")
+                frac = kept if len(kept) >= low else frac[:low]
+            if frac:
+                whole += point + frac
+        return "-" + whole + suffix if number.is_signed() else whole + suffix
+
+    return write
 
 
 def zone(name: str) -> ZoneInfo:
@@ -46,8 +136,8 @@ def zone(name: str) -> ZoneInfo:
 
 @functools.lru_cache(maxsize=4096)
 def _integer(value: int, lang: str) -> str:
-    # Babel takes a good part of a millisecond per number; a page shows hundreds of counts.
-    return format_decimal(value, locale=babel_locale(lang))
+    # A page shows hundreds of counts, many of them the same.
+    return _writer(lang, None, False)(value)
 
 
 def fmt_int(value: float | None, lang: str | None = None, signed: bool = False) -> str:
@@ -62,8 +152,7 @@ def fmt_decimal(value: float | None, lang: str | None = None, digits: int = 1) -
     """A number with ``digits`` decimals: ``2,5`` in German."""
     if value is None:
         return UNKNOWN
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=_pattern(pattern), locale=babel_locale(lang))
+    return _writer(language(lang), digits, False)(value)
 
 
 def fmt_percent(
@@ -72,8 +161,7 @@ def fmt_percent(
     """``value`` is a fraction (0.05 -> ``5,0 %``)."""
     if value is None:
         return UNKNOWN
-    pattern = "#,##0." + "0" * digits + " %" if digits else "#,##0 %"
-    out = format_percent(value, format=_pattern(pattern), locale=babel_locale(lang))
+    out = _writer(language(lang), digits, True)(value)
     return f"+{out}" if signed and value > 0 else out
 
 
