@@ -4,9 +4,10 @@ when the viewer changes the period. A login switched off stops working at its ne
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from tracker.privacy.audit_write import writer_for
 from tracker.store.models import AuditEntry, User
@@ -143,3 +144,44 @@ def test_the_frame_has_the_roles_navigation_the_logout_form_and_one_page_contain
         assert len(ids) == len(set(ids)), ids  # no id twice (Dash's own check sees no elements)
         for part in ("_pages_location", "_pages_content", "_pages_store", "_pages_dummy"):
             assert part in ids
+
+
+def test_a_mentee_page_view_reads_each_table_once(
+    client_for: Any, dashcall: Any, web_db: Any
+) -> None:
+    """What the page bench counts as the raw reads of a view (bench/web.py) is what the view
+    sends: the login lookup of each of its two requests, then one read per table."""
+    db, _data = web_db
+    client = client_for("mentee")
+    deps = dashcall.dependencies(client)
+    router = next(d for d in deps if "_pages_content" in d["output"])
+    client.get("/_dash-layout")  # the first view of a session sets up its CSRF token
+    sent: list[str] = []
+
+    def trace(connection: Any, _record: Any, _proxy: Any) -> None:
+        connection.set_trace_callback(sent.append)
+
+    event.listen(db.engine, "checkout", trace)
+    try:
+        client.get("/_dash-layout")
+        dashcall.call(
+            client,
+            router,
+            {"_pages_location.pathname": "/fortschritt", "_pages_location.search": ""},
+        )
+    finally:
+        event.remove(db.engine, "checkout", trace)
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    tables = [re.search(r"\bFROM\s+(\w+)", s, re.IGNORECASE).group(1) for s in reads]  # type: ignore[union-attr]
+    assert tables == [
+        "user_account",  # the frame's request
+        "user_account",  # the page's request
+        "person",
+        "cohort",
+        "programme_event",
+        "profile_snapshot",
+        "post_metric",
+        "goal",
+        "checkin_note",
+        "self_assessment_answer",
+    ]
