@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -167,17 +168,56 @@ def from_wall_ns(wall: np.ndarray) -> np.ndarray:
     return np.asarray(aware.tz_convert(UTC).as_unit("ns").asi8, dtype="int64")
 
 
+@functools.cache
+def _scalar_tables(zone: ZoneInfo) -> tuple[list[int], list[int], list[int], list[int], int, int]:
+    """The offset tables as Python lists (UTC starts, offsets, wall-clock begins and ends, the
+    UTC bounds), for converting one time at a time by bisection."""
+    starts, offsets, lo, hi = _offset_table(zone)
+    begins, ends = _wall_table(zone)
+    return starts.tolist(), offsets.tolist(), begins.tolist(), ends.tolist(), lo, hi
+
+
+def wall_at(moment: int) -> int:
+    """:func:`wall_ns` of one UTC time (int ns), without building arrays: the pages convert
+    one or two moments at a time, dozens of times per view."""
+    starts, offsets, _, _, lo, hi = _scalar_tables(_zone)
+    if lo <= moment < hi:
+        return moment + offsets[bisect_right(starts, moment) - 1]
+    return int(wall_ns(np.array([moment], dtype="int64"))[0])
+
+
+def from_wall_at(wall: int) -> int:
+    """:func:`from_wall_ns` of one local wall-clock time (int ns), without building arrays."""
+    starts, offsets, begins, ends, lo, hi = _scalar_tables(_zone)
+    if not lo + _NS_DAY <= wall < hi - _NS_DAY:
+        return int(from_wall_ns(np.array([wall], dtype="int64"))[0])
+    k = bisect_right(begins, wall) - 1
+    if k >= 1 and wall < ends[k - 1]:  # a repeated wall time: its first occurrence
+        k -= 1
+    if wall >= ends[k]:  # a wall time the clocks skip: the first moment after the jump
+        return starts[k + 1]
+    return wall - offsets[k]
+
+
+def add_days_ns(moment: int, days: int) -> int:
+    """:func:`add_days` of a UTC time (int ns), as int ns."""
+    return from_wall_at(wall_at(moment) + days * _NS_DAY)
+
+
 def add_days(moment: datetime | date | pd.Timestamp, days: int) -> pd.Timestamp:
     """``moment`` moved by ``days`` local calendar days (the same wall-clock time), in UTC."""
-    start = wall_ns(np.array([_moment_ns(moment)]))
-    return pd.Timestamp(int(from_wall_ns(start + days * _NS_DAY)[0]), tz=UTC)
+    return pd.Timestamp(add_days_ns(_moment_ns(moment), days), tz=UTC)
+
+
+def local_days_ns(start: int, end: int) -> float:
+    """:func:`local_days` from ``start`` to ``end`` (UTC int ns)."""
+    return float(wall_at(end) - wall_at(start)) / _NS_DAY
 
 
 def local_days(start: datetime | date | pd.Timestamp, end: datetime | date | pd.Timestamp) -> float:
     """Days from ``start`` to ``end`` on the local calendar: 28 from one local midnight to the
     one four weeks later, even when the clocks change in between."""
-    wall = wall_ns(np.array([_moment_ns(start), _moment_ns(end)]))
-    return float(wall[1] - wall[0]) / _NS_DAY
+    return local_days_ns(_moment_ns(start), _moment_ns(end))
 
 
 def ns(values: pd.Series | pd.DatetimeIndex) -> np.ndarray:

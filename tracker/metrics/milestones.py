@@ -22,7 +22,15 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.metrics import VIDEO_KINDS, add_days, as_moment, from_wall_ns, ns, wall_ns
+from tracker.metrics import (
+    VIDEO_KINDS,
+    add_days_ns,
+    from_wall_at,
+    moment_ns,
+    ns,
+    wall_at,
+    wall_ns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +97,9 @@ def _first_post(acc: AccountRows) -> Milestone | None:
             return None
     else:
         # The end of the first snapshot's local day.
-        wall = int(wall_ns(np.array([first_snap]))[0])
-        day_end = int(from_wall_ns(np.array([wall - wall % _NS_DAY + _NS_DAY]))[0])
-        if int(acc.first_count) > int(np.searchsorted(acc.post_at, day_end, "left")):
+        wall = wall_at(first_snap)
+        day_end = from_wall_at(wall - wall % _NS_DAY + _NS_DAY)
+        if int(acc.first_count) > int(acc.post_at.searchsorted(day_end, "left")):
             return None
     return Milestone(acc.person_id, "first_post", _dt(earliest), acc.platform)
 
@@ -154,12 +162,11 @@ def detect_accounts(
     firsts = [m for m in (_first_post(acc) for acc in accounts) if m is not None]
     found = list(firsts)
     if cohort_start is not None and cohort_end is not None:
-        lo = as_moment(cohort_start).to_pydatetime()
-        hi = add_days(cohort_end, 1).to_pydatetime()
+        lo, hi = moment_ns(cohort_start), add_days_ns(moment_ns(cohort_end), 1)
         found += [
             Milestone(m.person_id, "platform_adopted", m.at, m.platform)
             for m in firsts
-            if lo <= m.at < hi
+            if lo <= ns_of(m.at) < hi
         ]
     by_person = _by_person(accounts)
     found += [m for pid, accs in by_person.items() if (m := _first_video(pid, accs))]

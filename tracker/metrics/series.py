@@ -18,6 +18,7 @@ from tracker.metrics.counts import (
     from_wall_ns,
     gaps_in,
     programme_zone,
+    wall_at,
     wall_ns,
 )
 
@@ -44,9 +45,18 @@ def on_grid(counts: Counts, every: int, first: int, last: int) -> tuple[np.ndarr
     from local midnight; slots of whole weeks from a local Monday) from the slot of ``first``
     to the slot of ``last`` (UTC ns): slot starts as local wall-clock ns (``wall_ns``; their
     ``datetime64[D]`` is the local day) and values (NaN where a slot has no known count)."""
+    return on_wall_grid(wall_ns(counts.times), counts.values, every, wall_at(first), wall_at(last))
+
+
+def on_wall_grid(
+    wall: np.ndarray, values: np.ndarray, every: int, first: int, last: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`on_grid` of counts already at local wall-clock times (``wall``, ascending, as
+    :func:`wall_ns` gives them), from the slot of ``first`` to that of ``last`` (wall-clock
+    ns): a caller that has the wall times converts them once."""
     align = _MONDAY if every % (7 * 86_400 * 10**9) == 0 else 0
-    first, last = (int(v) - align for v in wall_ns(np.array([first, last], dtype="int64")))
-    counts = Counts(wall_ns(counts.times) - align, counts.values)
+    first, last = first - align, last - align
+    counts = Counts(wall - align, values)
     lo, hi = first - first % every, last - last % every
     # Integer arithmetic: np.arange(lo, hi + 1, every) sizes itself in floating point and can
     # drop the last slot at nanosecond magnitudes.
