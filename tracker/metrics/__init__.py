@@ -41,6 +41,7 @@ from tracker.metrics.counts import (
     ns,
     programme_zone,
     set_timezone,
+    span_ns,
     wall_at,
     wall_ns,
 )
@@ -51,6 +52,7 @@ from tracker.metrics.engagement import (
     interactions,
     median_engagement,
     nearest_values,
+    nearest_values_each,
     rates_of,
 )
 from tracker.metrics.events import (
@@ -83,7 +85,7 @@ from tracker.metrics.posting import (
     week_edges,
     weekly_post_counts,
 )
-from tracker.metrics.series import PlotSeries, on_grid, on_wall_grid, plot_series
+from tracker.metrics.series import PlotSeries, on_grid, on_wall_grids, plot_series
 
 __all__ = [
     "ADOPTION_DAYS",
@@ -132,9 +134,10 @@ __all__ = [
     "median_or_none",
     "moment_ns",
     "nearest_values",
+    "nearest_values_each",
     "ns",
     "on_grid",
-    "on_wall_grid",
+    "on_wall_grids",
     "plot_series",
     "posts_per_week",
     "posts_per_week_at",
@@ -142,6 +145,7 @@ __all__ = [
     "programme_zone",
     "rates_of",
     "set_timezone",
+    "span_ns",
     "value_at",
     "wall_at",
     "wall_ns",

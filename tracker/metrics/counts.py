@@ -128,8 +128,15 @@ def wall_ns(times: np.ndarray) -> np.ndarray:
     if not len(times):
         return times
     starts, offsets, lo, hi = _offset_table(_zone)
-    if lo <= times.min() and times.max() < hi:
-        return times + offsets[np.searchsorted(starts, times, "right") - 1]
+    first, last = times.min(), times.max()
+    if lo <= first and last < hi:
+        # Only the offsets in force from ``first`` to ``last`` (one or two, mostly) are looked
+        # up: a search in the whole table costs several times more per time.
+        a = int(starts.searchsorted(first, "right")) - 1
+        b = int(starts.searchsorted(last, "right"))
+        if b - a == 1:
+            return times + offsets[a]
+        return times + offsets[a + starts[a + 1 : b].searchsorted(times, "right")]
     local = pd.DatetimeIndex(times.astype("datetime64[ns]")).tz_localize(UTC).tz_convert(_zone)
     return np.asarray(local.tz_localize(None).as_unit("ns").asi8, dtype="int64")
 
@@ -280,8 +287,8 @@ class Counts:
         return cls(times, values)
 
     def between(self, start: int | None, end: int | None) -> Counts:
-        lo = 0 if start is None else int(np.searchsorted(self.times, start, "left"))
-        hi = len(self.times) if end is None else int(np.searchsorted(self.times, end, "right"))
+        lo = 0 if start is None else int(self.times.searchsorted(start, "left"))
+        hi = len(self.times) if end is None else int(self.times.searchsorted(end, "right"))
         return Counts(self.times[lo:hi], self.values[lo:hi])
 
 
