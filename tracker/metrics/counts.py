@@ -156,8 +156,17 @@ def from_wall_ns(wall: np.ndarray) -> np.ndarray:
     if not len(wall):
         return wall
     starts, offsets, lo, hi = _offset_table(_zone)
-    if lo + _NS_DAY <= wall.min() and wall.max() < hi - _NS_DAY:
+    first, last = wall.min(), wall.max()
+    if lo + _NS_DAY <= first and last < hi - _NS_DAY:
         begins, ends = _wall_table(_zone)
+        a = int(begins.searchsorted(first, "right")) - 1
+        if (
+            begins.searchsorted(last, "right") == a + 1
+            and (a == 0 or first >= ends[a - 1])
+            and last < ends[a]
+        ):
+            # One offset in force over them all, no time repeated or skipped: one subtraction.
+            return wall - offsets[a]
         k = np.searchsorted(begins, wall, "right") - 1
         # A repeated wall time lies in the offset before too: its first occurrence is there.
         before = np.maximum(k - 1, 0)
@@ -297,9 +306,10 @@ def gaps_in(times: np.ndarray, max_gap: timedelta = MAX_GAP) -> tuple[Gap, ...]:
     ``max_gap``."""
     if len(times) < 2:
         return ()
-    where = np.flatnonzero(np.diff(times) > span_ns(max_gap))
-    if not len(where):
+    far = times[1:] - times[:-1] > span_ns(max_gap)
+    if not far.any():
         return ()
+    where = np.flatnonzero(far)
     # As _dt makes them, from plain ints (indexing numpy scalars one by one costs more).
     starts, ends = (times[where] // 1000).tolist(), (times[where + 1] // 1000).tolist()
     return tuple(
@@ -313,10 +323,10 @@ def gap_count(times: np.ndarray, max_gap: timedelta = MAX_GAP) -> tuple[int, flo
     there is none), without making them."""
     if len(times) < 2:
         return 0, None
-    spans = np.diff(times)
-    where = np.flatnonzero(spans > span_ns(max_gap))
-    if not len(where):
+    far = times[1:] - times[:-1] > span_ns(max_gap)
+    if not far.any():
         return 0, None
+    where = np.flatnonzero(far)
     # As Gap.days measures it: between the moments at microsecond precision.
     micros = times // 1000
     longest = int((micros[where + 1] - micros[where]).max())
@@ -324,13 +334,16 @@ def gap_count(times: np.ndarray, max_gap: timedelta = MAX_GAP) -> tuple[int, flo
 
 
 def _coverage_ns(times: np.ndarray, first: int, last: int) -> float | None:
+    """The share of the (UTC) days from ``first`` to ``last`` with one of the ascending
+    ``times``."""
     first_day, last_day = first // _NS_DAY, last // _NS_DAY
     total = last_day - first_day + 1
     if total <= 0:
         return None
     days = times // _NS_DAY
-    days = days[(days >= first_day) & (days <= last_day)]
-    distinct = int((np.diff(days) != 0).sum()) + 1 if len(days) else 0
+    if len(days) and (days[0] < first_day or days[-1] > last_day):
+        days = days[(days >= first_day) & (days <= last_day)]
+    distinct = int(np.count_nonzero(days[1:] != days[:-1])) + 1 if len(days) else 0
     return distinct / total
 
 

@@ -107,13 +107,18 @@ def _first_post(acc: AccountRows) -> Milestone | None:
 def _thresholds(acc: AccountRows, thresholds: tuple[int, ...]) -> list[Milestone]:
     known = ~np.isnan(acc.followers)
     values, times = acc.followers[known], acc.snap_at[known]
-    out = []
-    for n in thresholds if len(values) else ():
+    out: list[Milestone] = []
+    if not len(values):
+        return out
+    # The first count at or above a threshold is where the highest count so far first reaches
+    # it: one running maximum, then a search per threshold.
+    peak = np.maximum.accumulate(values)
+    for n in thresholds:
         if values[0] >= n:
             continue
-        above = np.flatnonzero(values >= n)
-        if len(above):
-            at = _dt(times[above[0]])
+        first = int(peak.searchsorted(n, "left"))
+        if first < len(peak):
+            at = _dt(times[first])
             out.append(Milestone(acc.person_id, f"followers_{n}", at, acc.platform, n))
     return out
 
@@ -130,17 +135,26 @@ def _first_video(person_id: int, accounts: Sequence[AccountRows]) -> Milestone |
 
 
 def _streak(person_id: int, accounts: Sequence[AccountRows], weeks: int) -> Milestone | None:
+    """The first post of the first week that ends ``weeks`` calendar weeks running with posts."""
     at = np.sort(np.concatenate([acc.post_at for acc in accounts]))
-    if not len(at):
+    if not len(at) or weeks < 1:
         return None
-    # Calendar weeks of the programme's local days.
-    numbers, firsts = np.unique((wall_ns(at) - _MONDAY) // _NS_WEEK, return_index=True)
-    starts = np.flatnonzero(np.append(True, np.diff(numbers) != 1))  # where each run begins
-    run = np.arange(len(numbers)) - np.repeat(starts, np.diff(np.append(starts, len(numbers))))
-    hit = np.flatnonzero(run + 1 == weeks)
+    # Calendar weeks of the programme's local days: in time order, unless the clocks went back
+    # across the start of a week.
+    week = (wall_ns(at) - _MONDAY) // _NS_WEEK
+    if (week[1:] >= week[:-1]).all():
+        firsts = np.flatnonzero(np.append(True, week[1:] != week[:-1]))
+        numbers = week[firsts]
+    else:
+        numbers, firsts = np.unique(week, return_index=True)
+    if len(numbers) < weeks:
+        return None
+    # The weeks with posts ascend without repeats: ``weeks`` of them are running exactly when
+    # the last lies ``weeks - 1`` after the first.
+    hit = np.flatnonzero(numbers[weeks - 1 :] - numbers[: len(numbers) - weeks + 1] == weeks - 1)
     if not len(hit):
         return None
-    return Milestone(person_id, "weekly_4_weeks", _dt(at[firsts[hit[0]]]), None, weeks)
+    return Milestone(person_id, "weekly_4_weeks", _dt(at[firsts[hit[0] + weeks - 1]]), None, weeks)
 
 
 def _by_person(accounts: Sequence[AccountRows]) -> dict[int, list[AccountRows]]:
