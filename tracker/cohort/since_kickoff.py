@@ -60,7 +60,6 @@ def since_kickoff(
     """The since-kickoff figures of one person's ``accounts`` (read from at least 28 days
     before the kickoff)."""
     per = periods_between(kickoff, closing, today)
-    counts = {a.account_id: a.counts() for a in accounts}
     out = []
     for acc in sorted(accounts, key=lambda a: (a.platform, a.account_id)):
         posts = acc.rows.post_at
@@ -68,7 +67,7 @@ def since_kickoff(
             AccountSince(
                 platform=acc.platform,
                 account_id=acc.account_id,
-                growth=growth_of(counts[acc.account_id], *per.cohort),
+                growth=growth_of(acc.known, *per.cohort),
                 posts_per_week_before=posts_per_week_at(posts, *per.baseline)
                 if per.baseline[1].date() <= today
                 else None,

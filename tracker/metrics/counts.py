@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -127,8 +128,15 @@ def wall_ns(times: np.ndarray) -> np.ndarray:
     if not len(times):
         return times
     starts, offsets, lo, hi = _offset_table(_zone)
-    if lo <= times.min() and times.max() < hi:
-        return times + offsets[np.searchsorted(starts, times, "right") - 1]
+    first, last = times.min(), times.max()
+    if lo <= first and last < hi:
+        # Only the offsets in force from ``first`` to ``last`` (one or two, mostly) are looked
+        # up: a search in the whole table costs several times more per time.
+        a = int(starts.searchsorted(first, "right")) - 1
+        b = int(starts.searchsorted(last, "right"))
+        if b - a == 1:
+            return times + offsets[a]
+        return times + offsets[a + starts[a + 1 : b].searchsorted(times, "right")]
     local = pd.DatetimeIndex(times.astype("datetime64[ns]")).tz_localize(UTC).tz_convert(_zone)
     return np.asarray(local.tz_localize(None).as_unit("ns").asi8, dtype="int64")
 
@@ -148,8 +156,17 @@ def from_wall_ns(wall: np.ndarray) -> np.ndarray:
     if not len(wall):
         return wall
     starts, offsets, lo, hi = _offset_table(_zone)
-    if lo + _NS_DAY <= wall.min() and wall.max() < hi - _NS_DAY:
+    first, last = wall.min(), wall.max()
+    if lo + _NS_DAY <= first and last < hi - _NS_DAY:
         begins, ends = _wall_table(_zone)
+        a = int(begins.searchsorted(first, "right")) - 1
+        if (
+            begins.searchsorted(last, "right") == a + 1
+            and (a == 0 or first >= ends[a - 1])
+            and last < ends[a]
+        ):
+            # One offset in force over them all, no time repeated or skipped: one subtraction.
+            return wall - offsets[a]
         k = np.searchsorted(begins, wall, "right") - 1
         # A repeated wall time lies in the offset before too: its first occurrence is there.
         before = np.maximum(k - 1, 0)
@@ -167,17 +184,56 @@ def from_wall_ns(wall: np.ndarray) -> np.ndarray:
     return np.asarray(aware.tz_convert(UTC).as_unit("ns").asi8, dtype="int64")
 
 
+@functools.cache
+def _scalar_tables(zone: ZoneInfo) -> tuple[list[int], list[int], list[int], list[int], int, int]:
+    """The offset tables as Python lists (UTC starts, offsets, wall-clock begins and ends, the
+    UTC bounds), for converting one time at a time by bisection."""
+    starts, offsets, lo, hi = _offset_table(zone)
+    begins, ends = _wall_table(zone)
+    return starts.tolist(), offsets.tolist(), begins.tolist(), ends.tolist(), lo, hi
+
+
+def wall_at(moment: int) -> int:
+    """:func:`wall_ns` of one UTC time (int ns), without building arrays: the pages convert
+    one or two moments at a time, dozens of times per view."""
+    starts, offsets, _, _, lo, hi = _scalar_tables(_zone)
+    if lo <= moment < hi:
+        return moment + offsets[bisect_right(starts, moment) - 1]
+    return int(wall_ns(np.array([moment], dtype="int64"))[0])
+
+
+def from_wall_at(wall: int) -> int:
+    """:func:`from_wall_ns` of one local wall-clock time (int ns), without building arrays."""
+    starts, offsets, begins, ends, lo, hi = _scalar_tables(_zone)
+    if not lo + _NS_DAY <= wall < hi - _NS_DAY:
+        return int(from_wall_ns(np.array([wall], dtype="int64"))[0])
+    k = bisect_right(begins, wall) - 1
+    if k >= 1 and wall < ends[k - 1]:  # a repeated wall time: its first occurrence
+        k -= 1
+    if wall >= ends[k]:  # a wall time the clocks skip: the first moment after the jump
+        return starts[k + 1]
+    return wall - offsets[k]
+
+
+def add_days_ns(moment: int, days: int) -> int:
+    """:func:`add_days` of a UTC time (int ns), as int ns."""
+    return from_wall_at(wall_at(moment) + days * _NS_DAY)
+
+
 def add_days(moment: datetime | date | pd.Timestamp, days: int) -> pd.Timestamp:
     """``moment`` moved by ``days`` local calendar days (the same wall-clock time), in UTC."""
-    start = wall_ns(np.array([_moment_ns(moment)]))
-    return pd.Timestamp(int(from_wall_ns(start + days * _NS_DAY)[0]), tz=UTC)
+    return pd.Timestamp(add_days_ns(_moment_ns(moment), days), tz=UTC)
+
+
+def local_days_ns(start: int, end: int) -> float:
+    """:func:`local_days` from ``start`` to ``end`` (UTC int ns)."""
+    return float(wall_at(end) - wall_at(start)) / _NS_DAY
 
 
 def local_days(start: datetime | date | pd.Timestamp, end: datetime | date | pd.Timestamp) -> float:
     """Days from ``start`` to ``end`` on the local calendar: 28 from one local midnight to the
     one four weeks later, even when the clocks change in between."""
-    wall = wall_ns(np.array([_moment_ns(start), _moment_ns(end)]))
-    return float(wall[1] - wall[0]) / _NS_DAY
+    return local_days_ns(_moment_ns(start), _moment_ns(end))
 
 
 def ns(values: pd.Series | pd.DatetimeIndex) -> np.ndarray:
@@ -240,8 +296,8 @@ class Counts:
         return cls(times, values)
 
     def between(self, start: int | None, end: int | None) -> Counts:
-        lo = 0 if start is None else int(np.searchsorted(self.times, start, "left"))
-        hi = len(self.times) if end is None else int(np.searchsorted(self.times, end, "right"))
+        lo = 0 if start is None else int(self.times.searchsorted(start, "left"))
+        hi = len(self.times) if end is None else int(self.times.searchsorted(end, "right"))
         return Counts(self.times[lo:hi], self.values[lo:hi])
 
 
@@ -250,9 +306,10 @@ def gaps_in(times: np.ndarray, max_gap: timedelta = MAX_GAP) -> tuple[Gap, ...]:
     ``max_gap``."""
     if len(times) < 2:
         return ()
-    where = np.flatnonzero(np.diff(times) > span_ns(max_gap))
-    if not len(where):
+    far = times[1:] - times[:-1] > span_ns(max_gap)
+    if not far.any():
         return ()
+    where = np.flatnonzero(far)
     # As _dt makes them, from plain ints (indexing numpy scalars one by one costs more).
     starts, ends = (times[where] // 1000).tolist(), (times[where + 1] // 1000).tolist()
     return tuple(
@@ -266,10 +323,10 @@ def gap_count(times: np.ndarray, max_gap: timedelta = MAX_GAP) -> tuple[int, flo
     there is none), without making them."""
     if len(times) < 2:
         return 0, None
-    spans = np.diff(times)
-    where = np.flatnonzero(spans > span_ns(max_gap))
-    if not len(where):
+    far = times[1:] - times[:-1] > span_ns(max_gap)
+    if not far.any():
         return 0, None
+    where = np.flatnonzero(far)
     # As Gap.days measures it: between the moments at microsecond precision.
     micros = times // 1000
     longest = int((micros[where + 1] - micros[where]).max())
@@ -277,13 +334,16 @@ def gap_count(times: np.ndarray, max_gap: timedelta = MAX_GAP) -> tuple[int, flo
 
 
 def _coverage_ns(times: np.ndarray, first: int, last: int) -> float | None:
+    """The share of the (UTC) days from ``first`` to ``last`` with one of the ascending
+    ``times``."""
     first_day, last_day = first // _NS_DAY, last // _NS_DAY
     total = last_day - first_day + 1
     if total <= 0:
         return None
     days = times // _NS_DAY
-    days = days[(days >= first_day) & (days <= last_day)]
-    distinct = int((np.diff(days) != 0).sum()) + 1 if len(days) else 0
+    if len(days) and (days[0] < first_day or days[-1] > last_day):
+        days = days[(days >= first_day) & (days <= last_day)]
+    distinct = int(np.count_nonzero(days[1:] != days[:-1])) + 1 if len(days) else 0
     return distinct / total
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -54,6 +55,34 @@ def nearest_values(
     found = (gap <= limit) & (back_ok | ahead_ok)
     out[found] = counts.values[best[found]]
     return out
+
+
+def nearest_values_each(
+    counts: Sequence[Counts], at: Sequence[np.ndarray], tolerance: timedelta = NEAREST_TOLERANCE
+) -> np.ndarray:
+    """:func:`nearest_values` of each account's ``counts[i]`` at its own moments ``at[i]``, one
+    after the other in one array. One search serves all the accounts: each account's counts and
+    moments are moved onto a common axis, the accounts further apart on it than twice the
+    tolerance, so no count ever lies within reach of another account's moment."""
+    if len(counts) < 2:
+        parts = [nearest_values(c, a, tolerance) for c, a in zip(counts, at, strict=True)]
+        return parts[0] if parts else np.empty(0)
+    times = np.concatenate([c.times for c in counts])
+    moments = np.concatenate(at)
+    if not len(times) or not len(moments):
+        return np.full(len(moments), np.nan)
+    lo = min(int(times.min()), int(moments.min()))
+    hi = max(int(times.max()), int(moments.max()))
+    apart = hi - lo + 2 * span_ns(tolerance) + 2
+    if apart * len(counts) >= 2**62:  # no room on one int64 axis: one search per account
+        parts = [nearest_values(c, a, tolerance) for c, a in zip(counts, at, strict=True)]
+        return np.concatenate(parts)
+    shift = np.arange(len(counts), dtype="int64") * apart - lo
+    packed = Counts(
+        times + np.repeat(shift, [len(c.times) for c in counts]),
+        np.concatenate([c.values for c in counts]),
+    )
+    return nearest_values(packed, moments + np.repeat(shift, [len(a) for a in at]), tolerance)
 
 
 def rates_of(interaction: np.ndarray, followers: np.ndarray) -> np.ndarray:

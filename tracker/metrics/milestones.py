@@ -22,7 +22,15 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from tracker.metrics import VIDEO_KINDS, add_days, as_moment, from_wall_ns, ns, wall_ns
+from tracker.metrics import (
+    VIDEO_KINDS,
+    add_days_ns,
+    from_wall_at,
+    moment_ns,
+    ns,
+    wall_at,
+    wall_ns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +97,9 @@ def _first_post(acc: AccountRows) -> Milestone | None:
             return None
     else:
         # The end of the first snapshot's local day.
-        wall = int(wall_ns(np.array([first_snap]))[0])
-        day_end = int(from_wall_ns(np.array([wall - wall % _NS_DAY + _NS_DAY]))[0])
-        if int(acc.first_count) > int(np.searchsorted(acc.post_at, day_end, "left")):
+        wall = wall_at(first_snap)
+        day_end = from_wall_at(wall - wall % _NS_DAY + _NS_DAY)
+        if int(acc.first_count) > int(acc.post_at.searchsorted(day_end, "left")):
             return None
     return Milestone(acc.person_id, "first_post", _dt(earliest), acc.platform)
 
@@ -99,13 +107,18 @@ def _first_post(acc: AccountRows) -> Milestone | None:
 def _thresholds(acc: AccountRows, thresholds: tuple[int, ...]) -> list[Milestone]:
     known = ~np.isnan(acc.followers)
     values, times = acc.followers[known], acc.snap_at[known]
-    out = []
-    for n in thresholds if len(values) else ():
+    out: list[Milestone] = []
+    if not len(values):
+        return out
+    # The first count at or above a threshold is where the highest count so far first reaches
+    # it: one running maximum, then a search per threshold.
+    peak = np.maximum.accumulate(values)
+    for n in thresholds:
         if values[0] >= n:
             continue
-        above = np.flatnonzero(values >= n)
-        if len(above):
-            at = _dt(times[above[0]])
+        first = int(peak.searchsorted(n, "left"))
+        if first < len(peak):
+            at = _dt(times[first])
             out.append(Milestone(acc.person_id, f"followers_{n}", at, acc.platform, n))
     return out
 
@@ -122,17 +135,26 @@ def _first_video(person_id: int, accounts: Sequence[AccountRows]) -> Milestone |
 
 
 def _streak(person_id: int, accounts: Sequence[AccountRows], weeks: int) -> Milestone | None:
+    """The first post of the first week that ends ``weeks`` calendar weeks running with posts."""
     at = np.sort(np.concatenate([acc.post_at for acc in accounts]))
-    if not len(at):
+    if not len(at) or weeks < 1:
         return None
-    # Calendar weeks of the programme's local days.
-    numbers, firsts = np.unique((wall_ns(at) - _MONDAY) // _NS_WEEK, return_index=True)
-    starts = np.flatnonzero(np.append(True, np.diff(numbers) != 1))  # where each run begins
-    run = np.arange(len(numbers)) - np.repeat(starts, np.diff(np.append(starts, len(numbers))))
-    hit = np.flatnonzero(run + 1 == weeks)
+    # Calendar weeks of the programme's local days: in time order, unless the clocks went back
+    # across the start of a week.
+    week = (wall_ns(at) - _MONDAY) // _NS_WEEK
+    if (week[1:] >= week[:-1]).all():
+        firsts = np.flatnonzero(np.append(True, week[1:] != week[:-1]))
+        numbers = week[firsts]
+    else:
+        numbers, firsts = np.unique(week, return_index=True)
+    if len(numbers) < weeks:
+        return None
+    # The weeks with posts ascend without repeats: ``weeks`` of them are running exactly when
+    # the last lies ``weeks - 1`` after the first.
+    hit = np.flatnonzero(numbers[weeks - 1 :] - numbers[: len(numbers) - weeks + 1] == weeks - 1)
     if not len(hit):
         return None
-    return Milestone(person_id, "weekly_4_weeks", _dt(at[firsts[hit[0]]]), None, weeks)
+    return Milestone(person_id, "weekly_4_weeks", _dt(at[firsts[hit[0] + weeks - 1]]), None, weeks)
 
 
 def _by_person(accounts: Sequence[AccountRows]) -> dict[int, list[AccountRows]]:
@@ -154,12 +176,11 @@ def detect_accounts(
     firsts = [m for m in (_first_post(acc) for acc in accounts) if m is not None]
     found = list(firsts)
     if cohort_start is not None and cohort_end is not None:
-        lo = as_moment(cohort_start).to_pydatetime()
-        hi = add_days(cohort_end, 1).to_pydatetime()
+        lo, hi = moment_ns(cohort_start), add_days_ns(moment_ns(cohort_end), 1)
         found += [
             Milestone(m.person_id, "platform_adopted", m.at, m.platform)
             for m in firsts
-            if lo <= m.at < hi
+            if lo <= ns_of(m.at) < hi
         ]
     by_person = _by_person(accounts)
     found += [m for pid, accs in by_person.items() if (m := _first_video(pid, accs))]

@@ -16,7 +16,7 @@ from tracker.metrics.counts import (
     from_wall_ns,
     local_days,
     ns,
-    wall_ns,
+    wall_at,
 )
 
 ADOPTION_DAYS = 30
@@ -47,8 +47,8 @@ def week_edges(start_ns: int, end_ns: int) -> np.ndarray:
     the clocks is an hour shorter or longer, so each starts at the same local time."""
     if end_ns <= start_ns:
         return np.empty(0, "int64")
-    first, last = wall_ns(np.array([start_ns, end_ns]))
-    weeks = int((last - first) // (7 * _NS_DAY)) + 1
+    first, last = wall_at(start_ns), wall_at(end_ns)
+    weeks = (last - first) // (7 * _NS_DAY) + 1
     edges = from_wall_ns(first + 7 * _NS_DAY * np.arange(weeks + 1, dtype="int64"))
     return edges[edges <= end_ns]
 
@@ -56,7 +56,12 @@ def week_edges(start_ns: int, end_ns: int) -> np.ndarray:
 def week_counts(published: np.ndarray, start_ns: int, end_ns: int) -> np.ndarray:
     """Posts (publication times in int64 ns) per complete 7-day window (local days) from
     ``start_ns``; window ``k`` starts ``k`` weeks after ``start_ns`` on the local calendar."""
-    edges = week_edges(start_ns, end_ns)
+    return counts_in_weeks(published, week_edges(start_ns, end_ns))
+
+
+def counts_in_weeks(published: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """:func:`week_counts` in the windows of ``edges`` (as :func:`week_edges` gives them), for
+    a caller that counts the posts of several platforms in the same windows."""
     weeks = len(edges) - 1
     if weeks <= 0:
         return np.empty(0, "int64")

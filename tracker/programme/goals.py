@@ -30,12 +30,12 @@ from connectors.base import utcnow
 from tracker.errors import NotFoundError, TrackerError
 from tracker.metrics import (
     Counts,
-    add_days,
-    as_moment,
+    add_days_ns,
+    counts_in_weeks,
     growth_of,
-    local_days,
-    programme_zone,
-    week_counts,
+    local_days_ns,
+    moment_ns,
+    wall_at,
     week_edges,
 )
 from tracker.store.models import Account, Cohort, Goal, Person, ProgrammeEvent, Tandem
@@ -230,11 +230,6 @@ def _status(
     )
 
 
-def _local_day(moment: pd.Timestamp) -> date:
-    """The programme's local day of an aware moment."""
-    return moment.tz_convert(programme_zone()).date()
-
-
 def evaluate(
     goal: GoalSpec, mentee_id: int, snaps: pd.DataFrame, posts: pd.DataFrame, today: date
 ) -> GoalStatus:
@@ -256,11 +251,20 @@ def _manual(goal: GoalSpec, mentee_id: int, today: date) -> GoalStatus:
 
 
 def _ns(moment: datetime | date | pd.Timestamp) -> int:
-    return int(as_moment(moment).as_unit("ns").value)
+    return moment_ns(moment)
 
 
 def _utc(value_ns: int) -> pd.Timestamp:
     return pd.Timestamp(value_ns, tz="UTC")
+
+
+_NS_DAY = 86_400 * 10**9
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _day_of(value_ns: int) -> date:
+    """The programme's local day of a UTC moment (int ns)."""
+    return date.fromordinal(_EPOCH_ORDINAL + wall_at(value_ns) // _NS_DAY)
 
 
 def _accounts_on(accounts: Sequence[AccountData], platform: str | None) -> list[AccountData]:
@@ -285,11 +289,12 @@ def _rows_posts(
     end = min(today, goal.due + timedelta(days=1)) if goal.due else today
     at = _post_times(_accounts_on(accounts, goal.platform))
     first, last = _ns(start), _ns(end)
-    counts = week_counts(at, first, last).tolist()
-    starts = week_edges(first, last)[: len(counts)].tolist() if counts else []
+    edges = week_edges(first, last)
+    counts = counts_in_weeks(at, edges).tolist()  # week_counts, in the edges made once
+    starts = edges[: len(counts)].tolist() if counts else []
 
     def week(i: int) -> Evidence:
-        return Evidence(_local_day(_utc(starts[i])), "week", float(counts[i]))
+        return Evidence(_day_of(starts[i]), "week", float(counts[i]))
 
     run = 0
     for i, count in enumerate(counts):
@@ -297,14 +302,14 @@ def _rows_posts(
         if run == weeks:
             # Reached with the post that met the target in the last week of the run.
             lo = int(np.searchsorted(at, starts[i], "left"))
-            hi = int(np.searchsorted(at, _ns(add_days(_utc(starts[i]), 7)), "left"))
-            on = _local_day(_utc(int(at[lo:hi][math.ceil(target) - 1])))
+            hi = int(np.searchsorted(at, add_days_ns(starts[i], 7), "left"))
+            on = _day_of(int(at[lo:hi][math.ceil(target) - 1]))
             ev = [week(j) for j in range(i - weeks + 1, i + 1)]
             return _status(goal, mentee_id, "reached", on, *ev)
     ev = [week(j) for j in range(max(len(counts) - weeks, 0), len(counts))]
     if goal.due is not None:
-        next_start = add_days(start, 7 * len(counts))
-        left = max(int(local_days(next_start, add_days(goal.due, 1)) // 7), 0)
+        next_start = add_days_ns(_ns(start), 7 * len(counts))
+        left = max(int(local_days_ns(next_start, add_days_ns(_ns(goal.due), 1)) // 7), 0)
         if run + left < weeks:
             return _status(goal, mentee_id, "missed", None, *ev, Evidence(goal.due, "due"))
     return _status(goal, mentee_id, "on_track" if run > 0 else "open", None, *ev)
@@ -316,7 +321,7 @@ def _rows_followers(
     """Followers: reached on the first known count at the target; else on track when the last
     four weeks' growth of the largest account, carried to the due day, reaches it."""
     target = float(goal.target or 0)
-    limit = _ns(add_days(goal.due, 1)) if goal.due is not None else None
+    limit = add_days_ns(_ns(goal.due), 1) if goal.due is not None else None
     known: list[tuple[int, np.ndarray, np.ndarray]] = []  # account, times, counts (float)
     for a in _accounts_on(accounts, goal.platform):
         keep = ~np.isnan(a.rows.followers)
@@ -329,7 +334,7 @@ def _rows_followers(
     if len(hit):
         # The earliest, ordered as the frame check sorts them (same sort, same ties).
         first = hit[np.argsort(times[hit], kind="quicksort")[0]]
-        day = _local_day(_utc(int(times[first])))
+        day = _day_of(int(times[first]))
         return _status(
             goal, mentee_id, "reached", day, Evidence(day, "followers", float(values[first]))
         )
@@ -344,14 +349,15 @@ def _rows_followers(
         at, counts = next((t, v) for acc, t, v in known if acc == best)
         order = np.argsort(at, kind="quicksort")
         at, counts = at[order], counts[order]
-        last_at = _utc(int(at[-1]))
+        last_ns = int(at[-1])
+        last_day = _day_of(last_ns)
         last = float(counts[-1])
-        evidence.append(Evidence(_local_day(last_at), "followers", last))
+        evidence.append(Evidence(last_day, "followers", last))
         recent = growth_of(
-            Counts(at, counts.astype("int64")), last_at - pd.Timedelta(days=PROJECTION_DAYS)
+            Counts(at, counts.astype("int64")), _utc(last_ns - PROJECTION_DAYS * _NS_DAY)
         )
         if goal.due is not None and recent.weekly is not None and not recent.gap:
-            weeks_left = max((goal.due - _local_day(last_at)).days, 0) / 7
+            weeks_left = max((goal.due - last_day).days, 0) / 7
             projected = last * (1 + recent.weekly) ** weeks_left
             evidence.append(Evidence(goal.due, "projected", round(projected)))
     if goal.due is not None and today > goal.due:
@@ -368,7 +374,7 @@ def _rows_start(
     mine = _accounts_on(accounts, goal.platform)
     at = _post_times(mine)
     if len(at):
-        day = _local_day(_utc(int(at[0])))
+        day = _day_of(int(at[0]))
         return _status(goal, mentee_id, "reached", day, Evidence(day, "first_post"))
     if goal.due is not None and today > goal.due:
         return _status(goal, mentee_id, "missed", None, Evidence(goal.due, "due"))

@@ -12,9 +12,10 @@ reader every figure is computed from.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -68,6 +69,12 @@ class AccountData:
         """The known follower counts, ready for the growth and engagement metrics."""
         known = ~np.isnan(self.rows.followers)
         return metrics.Counts(self.rows.snap_at[known], self.rows.followers[known].astype("int64"))
+
+    @functools.cached_property
+    def known(self) -> metrics.Counts:
+        """:meth:`counts`, kept: each figure of a page view reads them. (A whole cohort's reads
+        call :meth:`counts`, which keeps nothing.)"""
+        return self.counts()
 
 
 def times_ns(values: Sequence[object]) -> np.ndarray:
@@ -206,7 +213,7 @@ def person_accounts(
 
 def _slice(times: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
     """[start, end) of the sorted ``times`` within [lo, hi]."""
-    return int(np.searchsorted(times, lo, "left")), int(np.searchsorted(times, hi, "right"))
+    return int(times.searchsorted(lo, "left")), int(times.searchsorted(hi, "right"))
 
 
 @dataclass(frozen=True)
@@ -232,10 +239,13 @@ class PersonRead:
             pa, pb = _slice(rows.post_at, lo, hi)
             if sb <= sa and pb <= pa:
                 continue
-            clipped = replace(
-                rows,
+            clipped = AccountRows(
+                person_id=rows.person_id,
+                account_id=rows.account_id,
+                platform=rows.platform,
                 snap_at=rows.snap_at[sa:sb],
                 followers=rows.followers[sa:sb],
+                first_count=rows.first_count,
                 post_at=rows.post_at[pa:pb],
                 video=rows.video[pa:pb],
             )
