@@ -197,8 +197,8 @@ def _login(base: str, email: str) -> tuple[requests.Session, str]:
 def _chart_request(session: requests.Session, base: str, token: str, key: str) -> float:
     """The range callback as the browser sends it (the whole programme, her default view)."""
     body = {
-        "output": "progress-body.children",
-        "outputs": {"id": "progress-body", "property": "children"},
+        "output": "progress-charts.children",
+        "outputs": {"id": "progress-charts", "property": "children"},
         "inputs": [
             {"id": "progress-person", "property": "data", "value": key},
             {"id": "progress-range", "property": "value", "value": "all"},

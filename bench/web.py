@@ -274,8 +274,8 @@ def range_change(client: Any, token: str, key: str) -> tuple[float, int]:
     response = client.post(
         "/_dash-update-component",
         json={
-            "output": "progress-body.children",
-            "outputs": {"id": "progress-body", "property": "children"},
+            "output": "progress-charts.children",
+            "outputs": {"id": "progress-charts", "property": "children"},
             "inputs": [
                 {"id": "progress-person", "property": "data", "value": key},
                 {"id": "progress-range", "property": "value", "value": "90"},

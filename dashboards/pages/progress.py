@@ -2,8 +2,8 @@
 ``?person=<key>`` for a mentee in their scope.
 
 The layout renders the default period itself, so a page view is one request; the callback
-runs only when the viewer picks another period, and checks the person again (the key comes
-back from the browser).
+runs only when the viewer picks another period, redraws only the charts (the summaries do not
+depend on the period), and checks the person again (the key comes back from the browser).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from dashboards.progress.components import (
     mentee_notes,
     notes_list,
     progress_body,
+    progress_charts,
     range_selector,
 )
 from dashboards.progress.elements import dcc, html
-from dashboards.progress.period_data import RANGES, ProgressData, load
+from dashboards.progress.period_data import RANGES, ProgressData, load, load_charts
 from dashboards.progress.self_assessment_form import mentee_section, register_answer_callback
 from dashboards.request_context import app_state, current_viewer
 from tracker.store.models import Person
@@ -85,14 +86,15 @@ def layout(person: str | None = None, **_: Any) -> Any:
 
 
 @callback(
-    Output("progress-body", "children"),
+    Output("progress-charts", "children"),
     Input("progress-person", "data"),
     Input("progress-range", "value"),
     # The layout already shows the default period: this runs when the viewer changes it.
     prevent_initial_call=True,
 )
 def show_progress(person_key: Any, choice: Any) -> Any:
-    """Charts and summaries of the person; the key comes from the browser, so it is checked."""
+    """The person's charts of the chosen period (the summaries above them do not depend on
+    it); the key comes from the browser, so it is checked."""
     lang = current_language()
     viewer = current_viewer()
     with app_state().db.session() as session:
@@ -100,7 +102,8 @@ def show_progress(person_key: Any, choice: Any) -> Any:
             person = authorize_person(session, viewer, person_key, "callback.progress")
         except AccessDenied:
             return denied(lang)
-        return _body(session, person, choice if choice in RANGES else DEFAULT_RANGE, lang)[0]
+        charts = load_charts(session, person, choice if choice in RANGES else DEFAULT_RANGE)
+    return progress_charts(charts, lang, "progress-")
 
 
 def _body(

@@ -19,7 +19,7 @@ from dashboards.charts import line_figure
 from dashboards.charts.event_marks import EVENT_COLOURS, event_label
 from dashboards.i18n import fmt_date, fmt_decimal, fmt_int, fmt_percent, platform_label, plural, t
 from dashboards.progress.elements import dcc, html
-from dashboards.progress.period_data import RANGES, ProgressData
+from dashboards.progress.period_data import RANGES, ChartData, ProgressData
 from tracker import explain
 from tracker.cohort.since_kickoff import AccountSince, SinceKickoff
 from tracker.store.models import CheckinNote, Tandem
@@ -197,9 +197,9 @@ def since_kickoff_card(since: SinceKickoff | None, lang: str, prefix: str) -> An
     return html.Section(children, className="card kickoff", id=f"{prefix}kickoff")
 
 
-def events_legend(data: ProgressData, lang: str) -> Any:
+def events_legend(charts: ChartData, lang: str) -> Any:
     """The numbered events of the charts by name and date, as text of normal size."""
-    if not data.events:
+    if not charts.events:
         return None
     return html.Div(
         [
@@ -221,7 +221,7 @@ def events_legend(data: ProgressData, lang: str) -> Any:
                         ],
                         className="event-item",
                     )
-                    for number, ev in enumerate(data.events, start=1)
+                    for number, ev in enumerate(charts.events, start=1)
                 ],
                 className="events-legend",
             ),
@@ -346,15 +346,16 @@ def notes_list(notes: Sequence[Note], lang: str) -> Any:
     )
 
 
-def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
-    """The charts and summaries of one mentee (ids prefixed with the page's name)."""
-    axis: dict[str, Any] = {"x_range": data.axis, "numbered_events": True}
-    followers = line_figure(data.followers, data.events, lang, t("col.followers", lang), **axis)
+def progress_charts(charts: ChartData, lang: str, prefix: str) -> list[Any]:
+    """The charts of one period (ids prefixed with the page's name): all that a change of the
+    period redraws."""
+    axis: dict[str, Any] = {"x_range": charts.axis, "numbered_events": True}
+    followers = line_figure(charts.followers, charts.events, lang, t("col.followers", lang), **axis)
     posts = line_figure(
-        data.posts_weekly, data.events, lang, t("admin.manual_posts", lang), kind="bar", **axis
+        charts.posts_weekly, charts.events, lang, t("admin.manual_posts", lang), kind="bar", **axis
     )
-    engagement = line_figure(data.engagement, data.events, lang, "%", **axis)
-    legend = events_legend(data, lang)
+    engagement = line_figure(charts.engagement, charts.events, lang, "%", **axis)
+    legend = events_legend(charts, lang)
     gap_notes = [
         html.P(
             t(
@@ -366,7 +367,7 @@ def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
             ),
             className="gap-note",
         )
-        for g in data.gaps
+        for g in charts.gaps
     ]
     follower_card = _chart(
         f"{prefix}followers",
@@ -378,8 +379,6 @@ def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
         html.Div(gap_notes, className="gap-notes"),
     )
     return [
-        since_kickoff_card(data.since_kickoff, lang, prefix),
-        html.Div([_since(data, lang), _milestones(data, lang)], className="row two"),
         follower_card,
         html.Div(
             [
@@ -402,4 +401,14 @@ def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
             ],
             className="row two",
         ),
+    ]
+
+
+def progress_body(data: ProgressData, lang: str, prefix: str) -> list[Any]:
+    """The charts and summaries of one mentee (ids prefixed with the page's name); the charts
+    in a box of their own (``<prefix>charts``), which a change of the period replaces."""
+    return [
+        since_kickoff_card(data.since_kickoff, lang, prefix),
+        html.Div([_since(data, lang), _milestones(data, lang)], className="row two"),
+        html.Div(progress_charts(data.charts, lang, prefix), id=f"{prefix}charts"),
     ]

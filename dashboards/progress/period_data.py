@@ -37,19 +37,28 @@ WORKSHOP_KINDS = ("kickoff", "workshop", "midpoint")
 
 
 @dataclass(frozen=True)
-class ProgressData:
+class ChartData:
+    """The charts of one period: all that a change of the period redraws."""
+
     start: datetime
     end: datetime
-    events: tuple[EventMark, ...]
+    events: tuple[EventMark, ...]  # the events within the period
     followers: tuple[Line, ...]
     posts_weekly: tuple[Line, ...]
     engagement: tuple[Line, ...]
     gaps: tuple[GapNote, ...]
+    axis: tuple[str, str]  # the charts' time axis, ISO days
+
+
+@dataclass(frozen=True)
+class ProgressData:
+    """The charts of the period and the figures that do not depend on it."""
+
+    charts: ChartData
     since_event: EventMark | None
     since: tuple[SinceRow, ...]
     milestones: tuple[milestones.Milestone, ...]
     goals: tuple[goal_checks.GoalStatus, ...]
-    axis: tuple[str, str]  # the charts' time axis, ISO days
     since_kickoff: SinceKickoff | None  # None outside a cohort
     read: PersonRead  # the rows read for this view, for other figures of the same page
     cohort: Cohort | None  # her cohort and all its events, for other parts of the same page
@@ -122,23 +131,65 @@ def goals_of(
     )
 
 
+@dataclass(frozen=True)
+class _Window:
+    """What a view reads: the period, and the rows from ``read_from`` (every figure of the
+    view is computed from these alone)."""
+
+    cohort: Cohort | None
+    events: tuple[EventMark, ...]
+    start: datetime
+    end: datetime
+    read: PersonRead
+    accounts: list[AccountData]  # the read's rows from read_from
+
+
+def _window(session: Session, person: Person, choice: str, now: datetime) -> _Window:
+    cohort = session.get(Cohort, person.cohort_id) if person.cohort_id else None
+    events = cohort_events(session, person.cohort_id)
+    start, end = period(choice, cohort, events, now)
+    # One read covers the period, the whole programme (milestones), the "since the last
+    # workshop" summary and the four weeks before the self-assessment's first round (a week
+    # before the programme view starts).
+    read_from = min(start, period("all", cohort, events, now)[0])
+    read = person_read(session, person.id, read_from - timedelta(days=7), end)
+    return _Window(cohort, events, start, end, read, read.between(read_from, end))
+
+
+def _charts(window: _Window, choice: str, now: datetime) -> ChartData:
+    """The charts of the window's period."""
+    start, end, accounts = window.start, window.end, window.accounts
+    followers, gaps = progress_figures.follower_lines(accounts, start, end)
+    return ChartData(
+        start=start,
+        end=end,
+        events=tuple(e for e in window.events if start.date() <= e.day <= end.date()),
+        followers=_lines(followers),
+        posts_weekly=_lines(progress_figures.weekly_posts(accounts, start, end)),
+        engagement=_lines(progress_figures.weekly_engagement(accounts, start)),
+        gaps=gaps,
+        axis=axis_range(choice, window.cohort, start, now),
+    )
+
+
+def load_charts(
+    session: Session, person: Person, choice: str, now: datetime | None = None
+) -> ChartData:
+    """The charts of ``person`` over the period ``choice``, as :func:`load` gives them (the
+    same read, so the same values): what a change of the period redraws."""
+    now = now or utcnow()
+    return _charts(_window(session, person, choice, now), choice, now)
+
+
 def load(
     session: Session, person: Person, choice: str, now: datetime | None = None
 ) -> ProgressData:
     """The progress of ``person`` over the period ``choice`` (see RANGES)."""
     now = now or utcnow()
-    cohort = session.get(Cohort, person.cohort_id) if person.cohort_id else None
-    events = cohort_events(session, person.cohort_id)
-    start, end = period(choice, cohort, events, now)
+    window = _window(session, person, choice, now)
+    cohort, events, accounts = window.cohort, window.events, window.accounts
+    charts = _charts(window, choice, now)
     workshop = last_workshop(events, now.date())
-    # One read covers the period, the whole programme (milestones), the "since the last
-    # workshop" summary and the four weeks before the self-assessment's first round (a week
-    # before the programme view starts).
-    # Every figure here is computed from the rows since ``read_from`` alone.
-    read_from = min(start, period("all", cohort, events, now)[0])
-    read = person_read(session, person.id, read_from - timedelta(days=7), end)
-    accounts = read.between(read_from, end)
-    followers, gaps = progress_figures.follower_lines(accounts, start, end)
     found = milestones.detect_accounts(
         [a.rows for a in accounts],
         cohort.start if cohort else None,
@@ -146,24 +197,17 @@ def load(
     )
     goals = goals_of(session, person.id, accounts, now.date())
     return ProgressData(
-        start=start,
-        end=end,
-        events=tuple(e for e in events if start.date() <= e.day <= end.date()),
-        followers=_lines(followers),
-        posts_weekly=_lines(progress_figures.weekly_posts(accounts, start, end)),
-        engagement=_lines(progress_figures.weekly_engagement(accounts, start)),
-        gaps=gaps,
+        charts=charts,
         since_event=workshop,
         since=progress_figures.since_day(accounts, workshop.day if workshop else None),
         milestones=tuple(found),
         goals=goals,
-        axis=axis_range(choice, cohort, start, now),
         since_kickoff=since_kickoff(
             accounts, cohort.start, cohort.end, now.date(), goals, tuple(found)
         )
         if cohort is not None
         else None,
-        read=read,
+        read=window.read,
         cohort=cohort,
         programme=events,
     )

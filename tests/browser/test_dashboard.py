@@ -123,8 +123,8 @@ def test_mentee_cannot_reach_another_mentee(session_as: Any, served: tuple[str, 
         """async () => {
             const token = document.cookie.split('; ').find(c => c.startsWith('_csrf_token='))
                 .split('=')[1];
-            const body = {output: 'progress-body.children',
-                outputs: {id: 'progress-body', property: 'children'},
+            const body = {output: 'progress-charts.children',
+                outputs: {id: 'progress-charts', property: 'children'},
                 inputs: [{id: 'progress-person', property: 'data', value: 'mentee-b'},
                          {id: 'progress-range', property: 'value', value: 'all'}],
                 changedPropIds: ['progress-person.data']};

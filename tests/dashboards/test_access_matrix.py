@@ -101,7 +101,7 @@ def _callbacks(data: Any, goal_id: int, account_id: int) -> dict[str, Any]:
         {"id": {"type": "tandem-goal-done", "goal": goal_id}, "property": "n_clicks", "value": 1}
     ]
     return {
-        "progress-body.children": (
+        "progress-charts.children": (
             {"progress-person.data": "mentee-a", "progress-range.value": "all"},
             None,
             "progress-followers",
@@ -361,7 +361,7 @@ def test_callbacks_by_role(
 
 def test_callbacks_refuse_anonymous_and_missing_csrf(client_for: Any, dashcall: Any) -> None:
     deps = dashcall.dependencies(client_for("mentee"))
-    progress = next(d for d in deps if d["output"] == "progress-body.children")
+    progress = next(d for d in deps if d["output"] == "progress-charts.children")
     values = {"progress-person.data": "mentee-a", "progress-range.value": "all"}
     assert dashcall.call(client_for("anonymous"), progress, values).status_code == 401
     forged = dashcall.call(client_for("mentee"), progress, values, csrf=False)
@@ -372,7 +372,7 @@ def test_callback_with_edited_person_key_is_refused(client_for: Any, dashcall: A
     """The browser can edit the stored person key: the callback checks it again."""
     client = client_for("mentee")
     progress = next(
-        d for d in dashcall.dependencies(client) if d["output"] == "progress-body.children"
+        d for d in dashcall.dependencies(client) if d["output"] == "progress-charts.children"
     )
     for forged in ("mentee-b", "coord", "", None, ["mentee-b"], {"key": "mentee-b"}):
         response = dashcall.call(

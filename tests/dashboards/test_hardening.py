@@ -47,7 +47,7 @@ MALFORMED = {
     "object without callback": {"foo": 1},
     "list": [],
     "deep nesting": "[" * 50_000 + "]" * 50_000,
-    "deep nesting in a value": '{"output": "progress-body.children", "inputs": [{"value": '
+    "deep nesting in a value": '{"output": "progress-charts.children", "inputs": [{"value": '
     + "[" * 50_000
     + "]" * 50_000
     + "}]}",
@@ -58,18 +58,18 @@ MALFORMED = {
         "changedPropIds": [],
     },
     "inputs not a list": {
-        "output": "progress-body.children",
-        "outputs": {"id": "progress-body", "property": "children"},
+        "output": "progress-charts.children",
+        "outputs": {"id": "progress-charts", "property": "children"},
         "inputs": "mentee-a",
     },
     "too few inputs": {
-        "output": "progress-body.children",
-        "outputs": {"id": "progress-body", "property": "children"},
+        "output": "progress-charts.children",
+        "outputs": {"id": "progress-charts", "property": "children"},
         "inputs": [{"id": "progress-person", "property": "data", "value": "mentee-a"}],
     },
     "input without id": {
-        "output": "progress-body.children",
-        "outputs": {"id": "progress-body", "property": "children"},
+        "output": "progress-charts.children",
+        "outputs": {"id": "progress-charts", "property": "children"},
         "inputs": [{"value": 1}, {"value": 2}],
     },
     "not json": "{'output': ",
@@ -86,7 +86,7 @@ def test_malformed_callback_requests_get_400(client_for: Any, name: str) -> None
 def test_a_well_formed_callback_still_answers(client_for: Any, dashcall: Any) -> None:
     client = client_for("mentee")
     progress = next(
-        d for d in dashcall.dependencies(client) if d["output"] == "progress-body.children"
+        d for d in dashcall.dependencies(client) if d["output"] == "progress-charts.children"
     )
     response = dashcall.call(
         client, progress, {"progress-person.data": "mentee-a", "progress-range.value": "all"}
@@ -195,7 +195,9 @@ def test_forwarded_headers_are_ignored_without_a_trusted_proxy(web_db: Any, data
 
 
 def _progress_call(client: Any, dashcall: Any, person: str) -> Any:
-    dep = next(d for d in dashcall.dependencies(client) if d["output"] == "progress-body.children")
+    dep = next(
+        d for d in dashcall.dependencies(client) if d["output"] == "progress-charts.children"
+    )
     return dashcall.call(
         client, dep, {"progress-person.data": person, "progress-range.value": "all"}
     )
@@ -233,7 +235,7 @@ def test_a_denied_callback_is_audited_with_who_what_and_when(
     [entry] = _denied_entries(db)
     assert entry.viewer == "mentor-b" and entry.viewer_role == "mentor"
     assert entry.person_key == "mentee-a"
-    assert "progress-body.children" in entry.surface
+    assert "progress-charts.children" in entry.surface
     assert entry.at.replace(tzinfo=before.tzinfo) >= before.replace(microsecond=0)
 
 

@@ -4,6 +4,7 @@ when the viewer changes the period. A login switched off stops working at its ne
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -51,12 +52,12 @@ def test_mentee_page_shows_her_charts_in_one_request_and_is_audited_once(
     assert "Seit dem letzten Workshop" in text and "Erstes Treffen" in text
     assert _audit(web_db)[len(before) :] == [("mentee-a", "mentee-a", "page.progress", "view")]
     # The range callback does not fire when the page mounts: the layout already drew it.
-    assert _dependency(client, dashcall, "progress-body.children")["prevent_initial_call"]
+    assert _dependency(client, dashcall, "progress-charts.children")["prevent_initial_call"]
 
 
 def test_range_change_is_checked_and_audited(client_for: Any, dashcall: Any, web_db: Any) -> None:
     client = client_for("mentee")
-    progress = _dependency(client, dashcall, "progress-body.children")
+    progress = _dependency(client, dashcall, "progress-charts.children")
     before = _audit(web_db)
     own = dashcall.call(
         client, progress, {"progress-range.value": "28", "progress-person.data": "mentee-a"}
@@ -185,3 +186,36 @@ def test_a_mentee_page_view_reads_each_table_once(
         "checkin_note",
         "self_assessment_answer",
     ]
+
+
+def _by_id(node: Any, ident: str) -> Any:
+    if isinstance(node, dict):
+        props = node.get("props")
+        if isinstance(props, dict) and props.get("id") == ident:
+            return node
+        for value in node.values():
+            found = _by_id(value, ident)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for value in node:
+            found = _by_id(value, ident)
+            if found is not None:
+                return found
+    return None
+
+
+def test_a_change_of_period_redraws_the_charts_the_page_draws_and_nothing_else(
+    client_for: Any, dashcall: Any
+) -> None:
+    client = client_for("mentee")
+    page = _router(client, dashcall, "/fortschritt").get_json()
+    drawn = _by_id(page, "progress-charts")["props"]["children"]
+    progress = _dependency(client, dashcall, "progress-charts.children")
+    redrawn = dashcall.call(
+        client, progress, {"progress-range.value": "all", "progress-person.data": "mentee-a"}
+    ).get_json()["response"]["progress-charts"]["children"]
+    assert redrawn == drawn  # the default period: the same charts, value for value
+    text = json.dumps(redrawn)
+    assert "progress-followers" in text and "progress-engagement" in text
+    assert "progress-kickoff" not in text and "Seit dem letzten Workshop" not in text
