@@ -54,6 +54,7 @@ def layout(person: str | None = None, **_: Any) -> Any:
             lang,
             data.read,
             [(e.day, e.kind) for e in data.programme],
+            (data.cohort.start, data.cohort.end) if data.cohort else None,
         )
     own = viewer is not None and target.id == viewer.person_id
     title = t("progress.title", lang) if own else t("progress.title_of", lang, name="")

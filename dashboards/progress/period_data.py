@@ -37,6 +37,27 @@ WORKSHOP_KINDS = ("kickoff", "workshop", "midpoint")
 
 
 @dataclass(frozen=True)
+class CohortDates:
+    """A cohort as the figures need it: its first and last day."""
+
+    id: int
+    start: date
+    end: date
+
+
+# Built once (bound per call): the dates only, as plain values (loading a Cohort object costs
+# twice the query).
+_COHORT_DATES = select(Cohort.id, Cohort.start, Cohort.end).where(Cohort.id == bindparam("cohort"))
+
+
+def cohort_dates(session: Session, cohort_id: int | None) -> CohortDates | None:
+    if cohort_id is None:
+        return None
+    row = session.connection().execute(_COHORT_DATES, {"cohort": cohort_id}).first()
+    return CohortDates(*row) if row is not None else None
+
+
+@dataclass(frozen=True)
 class ChartData:
     """The charts of one period: all that a change of the period redraws."""
 
@@ -61,12 +82,12 @@ class ProgressData:
     goals: tuple[goal_checks.GoalStatus, ...]
     since_kickoff: SinceKickoff | None  # None outside a cohort
     read: PersonRead  # the rows read for this view, for other figures of the same page
-    cohort: Cohort | None  # her cohort and all its events, for other parts of the same page
+    cohort: CohortDates | None  # her cohort and all its events, for other parts of the page
     programme: tuple[EventMark, ...]
 
 
 def axis_range(
-    choice: str, cohort: Cohort | None, start: datetime, now: datetime
+    choice: str, cohort: CohortDates | None, start: datetime, now: datetime
 ) -> tuple[str, str]:
     """The time axis of the charts: the whole programme spans four weeks before the kickoff to
     the closing (to today while it runs); a shorter period spans itself."""
@@ -81,7 +102,7 @@ def cohort_events(session: Session, cohort_id: int | None) -> tuple[EventMark, .
 
 
 def period(
-    choice: str, cohort: Cohort | None, events: tuple[EventMark, ...], now: datetime
+    choice: str, cohort: CohortDates | None, events: tuple[EventMark, ...], now: datetime
 ) -> tuple[datetime, datetime]:
     """The [start, end] of a range choice; an unknown choice means the whole programme."""
     end = now
@@ -136,7 +157,7 @@ class _Window:
     """What a view reads: the period, and the rows from ``read_from`` (every figure of the
     view is computed from these alone)."""
 
-    cohort: Cohort | None
+    cohort: CohortDates | None
     events: tuple[EventMark, ...]
     start: datetime
     end: datetime
@@ -145,7 +166,7 @@ class _Window:
 
 
 def _window(session: Session, person: Person, choice: str, now: datetime) -> _Window:
-    cohort = session.get(Cohort, person.cohort_id) if person.cohort_id else None
+    cohort = cohort_dates(session, person.cohort_id)
     events = cohort_events(session, person.cohort_id)
     start, end = period(choice, cohort, events, now)
     # One read covers the period, the whole programme (milestones), the "since the last

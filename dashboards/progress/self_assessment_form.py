@@ -193,12 +193,14 @@ def mentee_section(
     lang: str,
     read: PersonRead | None = None,
     events: Sequence[tuple[date, str]] | None = None,
+    dates: tuple[date, date] | None = None,
 ) -> tuple[list[Any], list[Any]]:
     """For "Mein Fortschritt": a prompt for the top of the page while a round is open (her own
     page only), and the self-assessment card with the form and her answers over time. Both
-    empty when there is nothing to ask; ``person`` is authorised by the caller; ``read`` and
-    ``events``: her rows and her cohort's (day, kind) of its events, read by the page already."""
-    view = person_view(session, app_state().config, person, read, events)
+    empty when there is nothing to ask; ``person`` is authorised by the caller; ``read``,
+    ``events`` and ``dates``: her rows, her cohort's (day, kind) of its events and its first and
+    last day, read by the page already."""
+    view = person_view(session, app_state().config, person, read, events, dates)
     if view is None:
         return [], []
     top: list[Any] = []

@@ -76,15 +76,17 @@ def person_view(
     person: Person,
     read: PersonRead | None = None,
     events: Sequence[tuple[date, str]] | None = None,
+    dates: tuple[date, date] | None = None,
 ) -> PersonView | None:
     """Her rounds and answers; None when the questionnaire is off or she is no mentee in a
     cohort (then there is nothing to ask or show). ``read``: her rows the page read already;
-    ``events``: her cohort's (day, kind) of its events, when the page read them."""
+    ``events`` and ``dates``: her cohort's (day, kind) of its events and its first and last
+    day, when the page read them."""
     questionnaire = config.self_assessment
     if not questionnaire.enabled or person.role != "mentee" or person.cohort_id is None:
         return None
     today = local_today(config)
-    rounds = cohort_rounds(session, questionnaire, person.cohort_id, events)
+    rounds = cohort_rounds(session, questionnaire, person.cohort_id, events, dates)
     answers = current_by_rater(history(session, person.id))  # both raters in one query
     own = answers.get("self", {})
     rated = answers.get("mentor", {}) if questionnaire.mentor_rating else {}

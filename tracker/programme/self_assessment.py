@@ -116,15 +116,19 @@ def cohort_rounds(
     questionnaire: Questionnaire,
     cohort_id: int,
     events: Sequence[tuple[date, str]] | None = None,
+    dates: tuple[date, date] | None = None,
 ) -> list[Round]:
     """The rounds of a stored cohort; raises SelfAssessmentError for an unknown cohort.
-    ``events``: the cohort's (day, kind) of its events, when the caller has read them."""
-    cohort = session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise SelfAssessmentError(f"no cohort with id {cohort_id}", "no_cohort")
+    ``events`` (the cohort's (day, kind) of its events) and ``dates`` (its first and last day):
+    when the caller has read them."""
+    if dates is None:
+        cohort = session.get(Cohort, cohort_id)
+        if cohort is None:
+            raise SelfAssessmentError(f"no cohort with id {cohort_id}", "no_cohort")
+        dates = (cohort.start, cohort.end)
     if events is None:
         events = [(d, k) for d, k in session.execute(_COHORT_EVENTS, {"cohort": cohort_id})]
-    return rounds_for(questionnaire, list(events), cohort.start, cohort.end)
+    return rounds_for(questionnaire, list(events), *dates)
 
 
 def open_round(rounds: Sequence[Round], today: date) -> Round | None:

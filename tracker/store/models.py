@@ -222,7 +222,12 @@ class Account(Base):
 
 class ProfileSnapshot(Base):
     __tablename__ = "profile_snapshot"
-    __table_args__ = (UniqueConstraint("account_id", "taken_at"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "taken_at"),
+        # Every chart and figure reads an account's counts in time order: with the counts in
+        # the index, those reads need not visit the table's rows.
+        Index("ix_profile_snapshot_series", "account_id", "taken_at", "followers", "posts"),
+    )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     taken_at: Mapped[datetime]
@@ -234,7 +239,11 @@ class ProfileSnapshot(Base):
 
 class PostMetric(Base):
     __tablename__ = "post_metric"
-    __table_args__ = (UniqueConstraint("account_id", "post_id"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "post_id"),
+        # An account's posts of a period, in time order (the figures' read).
+        Index("ix_post_metric_account_published", "account_id", "published_at"),
+    )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     post_id: Mapped[str] = mapped_column(String(200))

@@ -155,12 +155,18 @@ def _assemble(
     snaps: Sequence[Sequence[object]],
     posts: Sequence[Sequence[object]],
     person_of: Mapping[int, int] | int,
+    platform_of: Mapping[int, str] | None = None,
 ) -> list[AccountData]:
     """Rows of the snapshot and post queries (sorted by account and time) as one
     :class:`AccountData` per account, by account id; ``person_of`` maps an account to its
-    person (or is the one person of them all)."""
-    s_acc, s_plat, s_at, s_fol, s_cnt = zip(*snaps, strict=True) if snaps else ((),) * 5
-    p_acc, p_plat, p_at, p_kind, *p_parts = zip(*posts, strict=True) if posts else ((),) * 7
+    person (or is the one person of them all). With ``platform_of`` (account -> platform) the
+    rows carry no platform column."""
+    if platform_of is None:
+        s_acc, s_plat, s_at, s_fol, s_cnt = zip(*snaps, strict=True) if snaps else ((),) * 5
+        p_acc, p_plat, p_at, p_kind, *p_parts = zip(*posts, strict=True) if posts else ((),) * 7
+    else:
+        s_acc, s_at, s_fol, s_cnt = zip(*snaps, strict=True) if snaps else ((),) * 4
+        p_acc, p_at, p_kind, *p_parts = zip(*posts, strict=True) if posts else ((),) * 6
     s_ids, p_ids = np.array(s_acc, dtype="int64"), np.array(p_acc, dtype="int64")
     snap_at, followers, counted = times_ns(s_at), _floats(s_fol), _floats(s_cnt)
     post_at = times_ns(p_at)
@@ -176,7 +182,9 @@ def _assemble(
         rows = AccountRows(
             person_id=person_of if isinstance(person_of, int) else person_of[account],
             account_id=account,
-            platform=str(s_plat[sa] if sb > sa else p_plat[pa]),
+            platform=platform_of[account]
+            if platform_of is not None
+            else str(s_plat[sa] if sb > sa else p_plat[pa]),
             snap_at=snap_at[sa:sb],
             followers=followers[sa:sb],
             first_count=float(told[0]) if len(told) else np.nan,
@@ -200,10 +208,12 @@ def person_accounts(
         bind = UTCDateTime().bind_processor(conn.dialect)
         bounds = [bind(start), bind(end)] if bind else [start, end]
         params = [person_id, *bounds]
+        platforms = cursor.rows(conn, _PERSON_ACCOUNTS_SQL.format(mark=mark), [person_id])
         return _assemble(
             cursor.rows(conn, _PERSON_SNAPSHOTS_SQL.format(mark=mark), params),
             cursor.rows(conn, _PERSON_POSTS_SQL.format(mark=mark), params),
             person_id,
+            {int(a): str(p) for a, p in platforms},  # type: ignore[call-overload]
         )
     bound = {"person": person_id, "start": start, "end": end}
     snaps = conn.execute(_PERSON_SNAPSHOTS, bound).all()
@@ -270,18 +280,20 @@ _BULK_POSTS = (
     "FROM post_metric p JOIN account a ON a.id = p.account_id "
     "WHERE p.account_id IN ({ids}){bounds} ORDER BY p.account_id, p.published_at"
 )
-# One person's rows, as ``_PERSON_SNAPSHOTS`` and ``_PERSON_POSTS`` select them; ``{mark}`` is
-# the driver's placeholder. Ordered by ``a.id`` (the same as the row's account id): SQLite then
-# takes the rows in order from the person's index and the snapshot index instead of sorting
-# them in a temporary tree.
+# One person's rows, as ``_PERSON_SNAPSHOTS`` and ``_PERSON_POSTS`` select them but without the
+# platform, which her accounts give once (a text per row costs more than the other columns);
+# ``{mark}`` is the driver's placeholder. Ordered by ``a.id`` (the same as the row's account
+# id): SQLite then takes the rows in order from the person's index and the snapshot index
+# instead of sorting them in a temporary tree.
+_PERSON_ACCOUNTS_SQL = "SELECT id, platform FROM account WHERE person_id = {mark}"
 _PERSON_SNAPSHOTS_SQL = (
-    "SELECT s.account_id, a.platform, s.taken_at, s.followers, s.posts "
+    "SELECT s.account_id, s.taken_at, s.followers, s.posts "
     "FROM profile_snapshot s JOIN account a ON a.id = s.account_id "
     "WHERE a.person_id = {mark} AND s.taken_at >= {mark} AND s.taken_at <= {mark} "
     "ORDER BY a.id, s.taken_at"
 )
 _PERSON_POSTS_SQL = (
-    "SELECT p.account_id, a.platform, p.published_at, p.kind, p.likes, p.comments, p.shares "
+    "SELECT p.account_id, p.published_at, p.kind, p.likes, p.comments, p.shares "
     "FROM post_metric p JOIN account a ON a.id = p.account_id "
     "WHERE a.person_id = {mark} AND p.published_at >= {mark} AND p.published_at <= {mark} "
     "ORDER BY a.id, p.published_at"
