@@ -118,4 +118,4 @@ def adopted_platforms_at(
     """:func:`adopted_platforms` of publication times (int64 ns, UTC) and their platforms."""
     last = _moment_ns(on)
     inside = (published >= _moment_ns(add_days(on, -days))) & (published < last)
-    return frozenset(np.unique(platforms[inside]).tolist())
+    return frozenset(platforms[inside].tolist())

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -96,19 +97,25 @@ _COHORT_EVENTS = select(ProgrammeEvent.date, ProgrammeEvent.kind).where(
     ProgrammeEvent.cohort_id == bindparam("cohort")
 )
 _ORDER = (SelfAssessmentAnswer.submitted_at, SelfAssessmentAnswer.id)
-_ANSWERS = (
-    select(SelfAssessmentAnswer)
-    .where(SelfAssessmentAnswer.person_id == bindparam("person"))
-    .order_by(*_ORDER)
+# The columns a Submission is made of, as plain rows (a page view reads them; loading answer
+# objects costs more than the query).
+_ANSWER_COLUMNS = select(
+    SelfAssessmentAnswer.person_id,
+    SelfAssessmentAnswer.round,
+    SelfAssessmentAnswer.rater,
+    SelfAssessmentAnswer.rater_id,
+    SelfAssessmentAnswer.submitted_at,
+    SelfAssessmentAnswer.item,
+    SelfAssessmentAnswer.value,
+    SelfAssessmentAnswer.text,
 )
-_ANSWERS_BY = (
-    select(SelfAssessmentAnswer)
-    .where(
-        SelfAssessmentAnswer.person_id == bindparam("person"),
-        SelfAssessmentAnswer.rater == bindparam("rater"),
-    )
-    .order_by(*_ORDER)
+_ANSWERS = _ANSWER_COLUMNS.where(SelfAssessmentAnswer.person_id == bindparam("person")).order_by(
+    *_ORDER
 )
+_ANSWERS_BY = _ANSWER_COLUMNS.where(
+    SelfAssessmentAnswer.person_id == bindparam("person"),
+    SelfAssessmentAnswer.rater == bindparam("rater"),
+).order_by(*_ORDER)
 
 
 def cohort_rounds(
@@ -252,7 +259,7 @@ def submit(
     return Submission(person.id, chosen.key, rater, rater_id, now, clean, free)
 
 
-def _group(rows: Sequence[SelfAssessmentAnswer]) -> list[Submission]:
+def _group(rows: Sequence[Any]) -> list[Submission]:
     """Rows ordered by submission time -> one Submission per (person, round, rater, time)."""
     grouped: dict[tuple[int, str, str, datetime], list[SelfAssessmentAnswer]] = {}
     for row in rows:
@@ -269,9 +276,9 @@ def history(session: Session, person_id: int, rater: str | None = None) -> list[
     """Every submission about the person (her own and her mentor's, or only ``rater``'s), oldest
     first."""
     if rater is None:
-        rows = session.scalars(_ANSWERS, {"person": person_id}).all()
+        rows = session.execute(_ANSWERS, {"person": person_id}).all()
     else:
-        rows = session.scalars(_ANSWERS_BY, {"person": person_id, "rater": rater}).all()
+        rows = session.execute(_ANSWERS_BY, {"person": person_id, "rater": rater}).all()
     return _group(rows)
 
 
