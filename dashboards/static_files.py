@@ -7,14 +7,16 @@ Static responses are the same for everyone: they never carry ``Set-Cookie`` or `
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import brotli
 from dash import Dash, dcc
 from dash.development.base_component import ComponentRegistry
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_compress import Compress
 
 HERE = Path(__file__).resolve().parent
@@ -95,11 +97,64 @@ def use_small_plotly(app: Dash) -> None:
     assert dashboards.__version__
 
 
+# Pages and data are made for one request and compressed on each: at this quality brotli takes
+# a fifth of the time of the static files' and the result is a tenth larger, a few hundred
+# bytes, well within the first round trip of any connection.
+PAGE_BR_QUALITY = 2
+PAGE_GZIP_LEVEL = 1
+MIN_SIZE = 500  # smaller responses gain less than the header costs
+
+
+def _accepted(header: str) -> set[str]:
+    """The encodings an Accept-Encoding header accepts (a quality of 0 refuses one)."""
+    found = set()
+    for part in header.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        quality = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            if float(quality) > 0:
+                found.add(name.strip())
+        except ValueError:
+            continue
+    return found
+
+
+def _compress_page(response: Response) -> Response:
+    """Pages, callback answers and exports compressed quickly (static files are left to
+    Flask-Compress, which keeps them compressed at a higher quality)."""
+    if (
+        is_static(request.path)
+        or response.direct_passthrough
+        or response.is_streamed
+        or not 200 <= response.status_code < 300
+        or "Content-Encoding" in response.headers
+        or response.mimetype not in current_app.config["COMPRESS_MIMETYPES"]
+    ):
+        return response
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Accept-Encoding"
+    elif "accept-encoding" not in vary.lower():
+        response.headers["Vary"] = f"{vary}, Accept-Encoding"
+    data = response.get_data()
+    if len(data) < MIN_SIZE:
+        return response
+    accepted = _accepted(request.headers.get("Accept-Encoding", ""))
+    if "br" in accepted:
+        response.set_data(brotli.compress(data, quality=PAGE_BR_QUALITY))
+        response.headers["Content-Encoding"] = "br"
+    elif "gzip" in accepted:
+        response.set_data(gzip.compress(data, compresslevel=PAGE_GZIP_LEVEL))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
 def init_app(server: Flask) -> None:
     """Compression and cookie-free, cached static files (then :func:`use_small_plotly`).
 
     Call before the other ``after_request`` hooks are registered: Flask runs them in reverse,
-    so this one sees the response last."""
+    so these see the response last (the pages' compression first, then Flask-Compress, which
+    leaves a response already compressed alone)."""
     server.config.update(
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_BR_LEVEL=5,
@@ -108,6 +163,7 @@ def init_app(server: Flask) -> None:
     )
     server.after_request(_static_headers)
     Compress(server)
+    server.after_request(_compress_page)
 
 
 LOCALE_SCRIPT = HERE / "assets" / "plotly-locale-de.js"

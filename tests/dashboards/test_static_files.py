@@ -3,10 +3,12 @@ fingerprinted address, the same for everyone (no cookies), and the small Plotly 
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 from typing import Any
 
+import brotli
 from flask.testing import FlaskClient
 
 
@@ -68,3 +70,20 @@ def test_no_chart_offers_to_share_or_upload(app: Any) -> None:
         assert config["modeBarButtons"] == [["toImage", "resetScale2d"]]
         assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
         assert config["displaylogo"] is False
+
+
+def test_pages_and_data_are_compressed_as_the_browser_accepts(
+    client_for: Callable[[str], FlaskClient],
+) -> None:
+    client = client_for("mentee")
+    plain = client.get("/_dash-layout", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    brotli_page = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert brotli_page.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(brotli_page.data) == plain.data
+    assert int(brotli_page.headers["Content-Length"]) == len(brotli_page.data) < len(plain.data)
+    refused = client.get("/_dash-layout", headers={"Accept-Encoding": "br;q=0, gzip;q=0.5"})
+    assert refused.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(refused.data) == plain.data
+    assert "Content-Encoding" not in client.get("/_dash-layout").headers  # none accepted
