@@ -9,6 +9,8 @@ request, which the browser controls: a key out of scope is answered exactly like
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from flask import Response, g, has_request_context, request
 from sqlalchemy import bindparam, select
@@ -18,7 +20,8 @@ from connectors.base import utcnow
 from dashboards.request_context import Viewer, app_state
 from tracker.privacy.audit_write import DENIED, View, record_views, writer_for
 from tracker.programme.scope import NOBODY, Scope, scope_for
-from tracker.store.models import Person, Tandem
+from tracker.store import cursor
+from tracker.store.models import Person, PersonRef, Tandem
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +32,11 @@ class AccessDenied(Exception):
 
 # Built once (bound per call): every page view and callback looks the person up.
 _PERSON_BY_KEY = select(Person).where(Person.key == bindparam("key"))
+_PERSON_REF_BY_KEY = select(
+    Person.id, Person.key, Person.display_name, Person.role, Person.cohort_id
+).where(Person.key == bindparam("key"))
+_PERSON_REF_SQL = 'SELECT id, "key", display_name, role, cohort_id FROM person WHERE "key" = {mark}'
+_Found = TypeVar("_Found", Person, PersonRef)
 
 
 def scope_of(session: Session, viewer: Viewer | None) -> Scope:
@@ -84,19 +92,57 @@ def flush_audit(response: Response) -> Response:
     return response
 
 
-def authorize_person(
-    session: Session, viewer: Viewer | None, person_key: object, surface: str
-) -> Person:
-    """The person ``person_key`` if the viewer may see her data; records the view.
-
-    Raises AccessDenied for anyone out of scope, an unknown key or a key that is not text."""
+def _authorized(
+    session: Session,
+    viewer: Viewer | None,
+    person_key: object,
+    surface: str,
+    find: Callable[[str], _Found | None],
+) -> _Found:
+    """The person ``find`` gives for ``person_key`` if the viewer may see her data; records
+    the view. Raises AccessDenied for anyone out of scope, an unknown key or a key that is not
+    text."""
     if viewer is None or not isinstance(person_key, str) or not person_key:
         raise _denied(viewer, None, surface)
-    person = session.scalar(_PERSON_BY_KEY, {"key": person_key})
+    person = find(person_key)
     if person is None or not scope_of(session, viewer).allows(person.id):
         raise _denied(viewer, person.key if person else None, surface)
     audit(viewer, person.key, surface)
     return person
+
+
+def authorize_person(
+    session: Session, viewer: Viewer | None, person_key: object, surface: str
+) -> Person:
+    """The person ``person_key`` if the viewer may see her data, as the object a change of
+    her data needs; records the view. Raises AccessDenied otherwise (see ``_authorized``)."""
+    return _authorized(
+        session,
+        viewer,
+        person_key,
+        surface,
+        lambda key: session.scalar(_PERSON_BY_KEY, {"key": key}),
+    )
+
+
+def authorize_person_ref(
+    session: Session, viewer: Viewer | None, person_key: object, surface: str
+) -> PersonRef:
+    """:func:`authorize_person` for a page that only reads her data: the same check and
+    record, the person as plain values."""
+
+    def find(key: str) -> PersonRef | None:
+        conn = session.connection()
+        mark = cursor.placeholder(conn.dialect)
+        row: Sequence[Any] | None
+        if mark is None:
+            row = conn.execute(_PERSON_REF_BY_KEY, {"key": key}).first()
+        else:
+            rows = cursor.rows(conn, _PERSON_REF_SQL.format(mark=mark), [key])
+            row = cast(Sequence[Any], rows[0]) if rows else None
+        return PersonRef(*row) if row is not None else None
+
+    return _authorized(session, viewer, person_key, surface, find)
 
 
 def visible_people(

@@ -18,7 +18,7 @@ import pandas as pd
 from flask import Blueprint, Response, abort, g, request
 from sqlalchemy import select
 
-from dashboards.access import AccessDenied, audit, authorize_person, require_role
+from dashboards.access import AccessDenied, audit, authorize_person_ref, require_role
 from dashboards.i18n import current_language, platform_label, t
 from dashboards.request_context import Viewer, app_state
 from dashboards.table_labels import Table, headers, readable_rows
@@ -83,7 +83,7 @@ def person_csv(person_key: str) -> Response:
     state = app_state()
     with state.db.session() as session:
         try:
-            person = authorize_person(session, _viewer(), person_key, "export.csv")
+            person = authorize_person_ref(session, _viewer(), person_key, "export.csv")
         except AccessDenied:
             abort(404)
         snaps = series.snapshots(session, [person.id])

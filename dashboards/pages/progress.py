@@ -14,7 +14,7 @@ import dash
 from dash import Input, Output, callback
 from sqlalchemy.orm import Session
 
-from dashboards.access import AccessDenied, authorize_person
+from dashboards.access import AccessDenied, authorize_person_ref
 from dashboards.i18n import current_language, t
 from dashboards.pages.common import denied
 from dashboards.progress.components import (
@@ -29,7 +29,7 @@ from dashboards.progress.elements import dcc, html
 from dashboards.progress.period_data import RANGES, ProgressData, load, load_charts
 from dashboards.progress.self_assessment_form import mentee_section, register_answer_callback
 from dashboards.request_context import app_state, current_viewer
-from tracker.store.models import Person
+from tracker.store.models import Person, PersonRef
 
 dash.register_page(__name__, path="/fortschritt", name="Mein Fortschritt", order=1)
 register_answer_callback()
@@ -43,7 +43,7 @@ def layout(person: str | None = None, **_: Any) -> Any:
     key = person or (viewer.person_key if viewer else None)
     with app_state().db.session() as session:
         try:
-            target = authorize_person(session, viewer, key, "page.progress")
+            target = authorize_person_ref(session, viewer, key, "page.progress")
         except AccessDenied:
             return denied(lang)
         body, data = _body(session, target, DEFAULT_RANGE, lang)
@@ -100,7 +100,7 @@ def show_progress(person_key: Any, choice: Any) -> Any:
     viewer = current_viewer()
     with app_state().db.session() as session:
         try:
-            person = authorize_person(session, viewer, person_key, "callback.progress")
+            person = authorize_person_ref(session, viewer, person_key, "callback.progress")
         except AccessDenied:
             return denied(lang)
         charts = load_charts(session, person, choice if choice in RANGES else DEFAULT_RANGE)
@@ -108,7 +108,7 @@ def show_progress(person_key: Any, choice: Any) -> Any:
 
 
 def _body(
-    session: Session, person: Person, choice: str, lang: str
+    session: Session, person: Person | PersonRef, choice: str, lang: str
 ) -> tuple[list[Any], ProgressData]:
     """Charts, summaries, goals and check-in notes of a person the caller has authorised, and
     what was read for them (the self-assessment reuses her rows and the cohort's events)."""

@@ -26,7 +26,7 @@ from tracker.cohort.progress_figures import GapNote, SinceRow
 from tracker.cohort.since_kickoff import SinceKickoff, since_kickoff
 from tracker.metrics import milestones
 from tracker.programme import goals as goal_checks
-from tracker.store.models import Account, Cohort, Goal, Person, Tandem
+from tracker.store.models import Account, Cohort, Goal, Person, PersonRef, Tandem
 from tracker.store.read_arrays import PersonRead, person_read
 
 logger = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class _Window:
     accounts: list[AccountData]  # the read's rows from read_from
 
 
-def _window(session: Session, person: Person, choice: str, now: datetime) -> _Window:
+def _window(session: Session, person: Person | PersonRef, choice: str, now: datetime) -> _Window:
     cohort = cohort_dates(session, person.cohort_id)
     events = cohort_events(session, person.cohort_id)
     start, end = period(choice, cohort, events, now)
@@ -194,7 +194,7 @@ def _charts(window: _Window, choice: str, now: datetime) -> ChartData:
 
 
 def load_charts(
-    session: Session, person: Person, choice: str, now: datetime | None = None
+    session: Session, person: Person | PersonRef, choice: str, now: datetime | None = None
 ) -> ChartData:
     """The charts of ``person`` over the period ``choice``, as :func:`load` gives them (the
     same read, so the same values): what a change of the period redraws."""
@@ -203,7 +203,7 @@ def load_charts(
 
 
 def load(
-    session: Session, person: Person, choice: str, now: datetime | None = None
+    session: Session, person: Person | PersonRef, choice: str, now: datetime | None = None
 ) -> ProgressData:
     """The progress of ``person`` over the period ``choice`` (see RANGES)."""
     now = now or utcnow()

@@ -37,7 +37,7 @@ from tracker.errors import SelfAssessmentError
 from tracker.privacy.retention import local_today
 from tracker.programme.questionnaire import Item, Questionnaire
 from tracker.programme.self_assessment import Round, submit
-from tracker.store.models import Cohort, Person, Tandem
+from tracker.store.models import Cohort, Person, PersonRef, Tandem
 from tracker.store.read_arrays import PersonRead
 
 logger = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def _form(
 
 def mentee_section(
     session: Session,
-    person: Person,
+    person: Person | PersonRef,
     own: bool,
     lang: str,
     read: PersonRead | None = None,

@@ -381,3 +381,47 @@ def test_callback_with_edited_person_key_is_refused(client_for: Any, dashcall: A
         text = response.get_data(as_text=True)
         assert DENIED in text, forged
         assert "Berta" not in text and "berta" not in text
+
+
+@pytest.mark.parametrize("driver_cursor", [True, False])
+def test_the_reading_check_allows_and_refuses_exactly_as_the_writing_one(
+    app: Any, web_db: Any, monkeypatch: Any, driver_cursor: bool
+) -> None:
+    """Pages that only read take the person as plain values: the same scope, the same
+    answer, the same person (through the driver's cursor or, for other drivers, Core)."""
+    from dashboards.access import AccessDenied, authorize_person, authorize_person_ref
+    from dashboards.request_context import Viewer
+    from tracker.store import cursor
+
+    if not driver_cursor:
+        monkeypatch.setattr(cursor, "_PLACEHOLDERS", {})
+    db, _data = web_db
+    keys = ["mentee-a", "mentee-b", "mentor-a", "coord", "nobody", "", None, ["mentee-a"]]
+    with db.session() as session:
+        people = {p.key: p for p in session.scalars(select(Person))}
+        viewers = [
+            Viewer(0, f"{key}@t.invalid", people[key].role, people[key].id, key)
+            for key in ("mentee-a", "mentor-a", "mentor-b", "coord")
+        ]
+        for viewer in viewers:
+            for key in keys:
+                with app.server.test_request_context():
+                    try:
+                        full = authorize_person(session, viewer, key, "test")
+                    except AccessDenied:
+                        full = None
+                    try:
+                        ref = authorize_person_ref(session, viewer, key, "test")
+                    except AccessDenied:
+                        ref = None
+                if full is None:
+                    assert ref is None, (viewer.role, key)
+                else:
+                    assert ref is not None, (viewer.role, key)
+                    assert (ref.id, ref.key, ref.display_name, ref.role, ref.cohort_id) == (
+                        full.id,
+                        full.key,
+                        full.display_name,
+                        full.role,
+                        full.cohort_id,
+                    )

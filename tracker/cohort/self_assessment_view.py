@@ -26,7 +26,7 @@ from tracker.programme.self_assessment import (
     history,
     open_round,
 )
-from tracker.store.models import Cohort, Person
+from tracker.store.models import Cohort, Person, PersonRef
 from tracker.store.read_arrays import PersonRead
 
 
@@ -73,7 +73,7 @@ class PersonView:
 def person_view(
     session: Session,
     config: Config,
-    person: Person,
+    person: Person | PersonRef,
     read: PersonRead | None = None,
     events: Sequence[tuple[date, str]] | None = None,
     dates: tuple[date, date] | None = None,

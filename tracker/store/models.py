@@ -5,6 +5,7 @@ Every datetime column holds UTC. SQLite returns naive values; ``UTCDateTime`` ma
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -128,6 +129,18 @@ class ProgrammeEvent(Base):
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(200))
     cohort: Mapped[Cohort] = relationship(back_populates="events")
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as a page that only reads her data needs her: plain values, no ORM object
+    (loading one costs more than the query)."""
+
+    id: int
+    key: str
+    display_name: str
+    role: str
+    cohort_id: int | None
 
 
 class Person(Base):
