@@ -165,15 +165,25 @@ class _Window:
     accounts: list[AccountData]  # the read's rows from read_from
 
 
-def _window(session: Session, person: Person | PersonRef, choice: str, now: datetime) -> _Window:
+# The self-assessment's figures look at the four weeks before its first round: a week before
+# the programme view starts.
+SELF_ASSESSMENT_MARGIN = timedelta(days=7)
+
+
+def _window(
+    session: Session,
+    person: Person | PersonRef,
+    choice: str,
+    now: datetime,
+    margin: timedelta = SELF_ASSESSMENT_MARGIN,
+) -> _Window:
     cohort = cohort_dates(session, person.cohort_id)
     events = cohort_events(session, person.cohort_id)
     start, end = period(choice, cohort, events, now)
     # One read covers the period, the whole programme (milestones), the "since the last
-    # workshop" summary and the four weeks before the self-assessment's first round (a week
-    # before the programme view starts).
+    # workshop" summary and, ``margin`` earlier, what the self-assessment looks at.
     read_from = min(start, period("all", cohort, events, now)[0])
-    read = person_read(session, person.id, read_from - timedelta(days=7), end)
+    read = person_read(session, person.id, read_from - margin, end)
     return _Window(cohort, events, start, end, read, read.between(read_from, end))
 
 
@@ -197,9 +207,10 @@ def load_charts(
     session: Session, person: Person | PersonRef, choice: str, now: datetime | None = None
 ) -> ChartData:
     """The charts of ``person`` over the period ``choice``, as :func:`load` gives them (the
-    same read, so the same values): what a change of the period redraws."""
+    same rows, so the same values; without the self-assessment's margin, which no chart
+    reads): what a change of the period redraws."""
     now = now or utcnow()
-    return _charts(_window(session, person, choice, now), choice, now)
+    return _charts(_window(session, person, choice, now, timedelta(0)), choice, now)
 
 
 def load(

@@ -221,3 +221,18 @@ def test_a_change_of_period_redraws_the_charts_the_page_draws_and_nothing_else(
     text = json.dumps(redrawn)
     assert "progress-followers" in text and "progress-engagement" in text
     assert "progress-kickoff" not in text and "Seit dem letzten Workshop" not in text
+
+
+def test_the_charts_of_every_period_are_the_pages_charts(web_db: Any) -> None:
+    from connectors.base import utcnow
+    from dashboards.progress.period_data import RANGES, load, load_charts
+    from tracker.store.models import Person
+
+    db, _data = web_db
+    now = utcnow()
+    with db.session() as session:
+        for person in session.scalars(select(Person).where(Person.role == "mentee")):
+            for choice in RANGES:
+                charts = load_charts(session, person, choice, now)
+                assert charts == load(session, person, choice, now).charts, (person.key, choice)
+                assert charts.followers or person.key != "mentee-a"  # she has counts to draw

@@ -44,8 +44,13 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # A write transaction takes the write lock at its start, so two writers queue on the
         # busy timeout instead of failing half-way with "database is locked".
-        immediate = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if conn.get_execution_options().get(_WRITE, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # a lock timeout is SQLAlchemy's error
+        else:
+            # A read's BEGIN takes no lock and cannot time out: straight on the driver's
+            # connection, since every page view begins one and a statement through the engine
+            # costs more than this one does.
+            conn.connection.driver_connection.execute("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
