@@ -235,12 +235,7 @@ class Account(Base):
 
 class ProfileSnapshot(Base):
     __tablename__ = "profile_snapshot"
-    __table_args__ = (
-        UniqueConstraint("account_id", "taken_at"),
-        # Every chart and figure reads an account's counts in time order: with the counts in
-        # the index, those reads need not visit the table's rows.
-        Index("ix_profile_snapshot_series", "account_id", "taken_at", "followers", "posts"),
-    )
+    __table_args__ = (UniqueConstraint("account_id", "taken_at"),)
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     taken_at: Mapped[datetime]

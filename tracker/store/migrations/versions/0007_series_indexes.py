@@ -1,4 +1,4 @@
-"""indexes for reading an account's counts and posts in time order
+"""an index for reading an account's posts in time order
 
 Revision ID: 0007
 Revises: 0006
@@ -16,15 +16,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index(
-        "ix_profile_snapshot_series",
-        "profile_snapshot",
-        ["account_id", "taken_at", "followers", "posts"],
-    )
-    op.create_index(
         "ix_post_metric_account_published", "post_metric", ["account_id", "published_at"]
     )
 
 
 def downgrade() -> None:
     op.drop_index("ix_post_metric_account_published", table_name="post_metric")
-    op.drop_index("ix_profile_snapshot_series", table_name="profile_snapshot")
