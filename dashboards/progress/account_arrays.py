@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dashboards.charts import EventMark
+from tracker.store import cursor
 from tracker.store.models import ProgrammeEvent
 from tracker.store.read_arrays import AccountData
 from tracker.store.read_arrays import person_accounts as accounts
@@ -33,5 +34,5 @@ def events(session: Session, cohort_id: int | None) -> tuple[EventMark, ...]:
     """The cohort's programme events by date."""
     if cohort_id is None:
         return ()
-    rows = session.connection().execute(_EVENTS, {"cohort": cohort_id}).all()
+    rows = cursor.prepared(session.connection(), _EVENTS, {"cohort": cohort_id})
     return tuple(EventMark(day, kind, title) for day, kind, title in rows)

@@ -22,6 +22,7 @@ from dashboards.progress.elements import dcc, html
 from dashboards.progress.period_data import RANGES, ChartData, ProgressData
 from tracker import explain
 from tracker.cohort.since_kickoff import AccountSince, SinceKickoff
+from tracker.store import cursor
 from tracker.store.models import CheckinNote, Tandem
 
 # The toolbar keeps two buttons: save as PNG and reset the view. Nothing that could send the data
@@ -74,7 +75,7 @@ def tandem_notes(session: Session, tandem_id: int) -> list[Note]:
 
 def mentee_notes(session: Session, mentee_id: int) -> list[Note]:
     """The check-in notes of every tandem of one mentee, newest first."""
-    rows = session.connection().execute(_NOTES_OF_MENTEE, {"mentee": mentee_id})
+    rows = cursor.prepared(session.connection(), _NOTES_OF_MENTEE, {"mentee": mentee_id})
     return [Note(on, text) for on, text in rows]
 
 

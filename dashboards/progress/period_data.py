@@ -26,6 +26,7 @@ from tracker.cohort.progress_figures import GapNote, SinceRow
 from tracker.cohort.since_kickoff import SinceKickoff, since_kickoff
 from tracker.metrics import milestones
 from tracker.programme import goals as goal_checks
+from tracker.store import cursor
 from tracker.store.models import Account, Cohort, Goal, Person, PersonRef, Tandem
 from tracker.store.read_arrays import PersonRead, person_read
 
@@ -53,8 +54,8 @@ _COHORT_DATES = select(Cohort.id, Cohort.start, Cohort.end).where(Cohort.id == b
 def cohort_dates(session: Session, cohort_id: int | None) -> CohortDates | None:
     if cohort_id is None:
         return None
-    row = session.connection().execute(_COHORT_DATES, {"cohort": cohort_id}).first()
-    return CohortDates(*row) if row is not None else None
+    rows = cursor.prepared(session.connection(), _COHORT_DATES, {"cohort": cohort_id})
+    return CohortDates(*rows[0]) if rows else None
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def goals_of(
 ) -> tuple[goal_checks.GoalStatus, ...]:
     """The goals of the person's tandems with their status checked against her rows, as the
     report checks them."""
-    rows = session.connection().execute(_GOALS_OF_MENTEE, {"mentee": person_id}).all()
+    rows = cursor.prepared(session.connection(), _GOALS_OF_MENTEE, {"mentee": person_id})
     return tuple(
         goal_checks.evaluate_rows(goal_checks.GoalSpec(*row), person_id, accounts, today)
         for row in rows

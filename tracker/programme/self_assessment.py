@@ -13,13 +13,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import SelfAssessmentError
 from tracker.programme.questionnaire import FREE_TEXT_ID, Questionnaire
+from tracker.store import cursor
 from tracker.store.models import Cohort, Person, ProgrammeEvent, SelfAssessmentAnswer
 
 logger = logging.getLogger(__name__)
@@ -97,8 +98,23 @@ _COHORT_EVENTS = select(ProgrammeEvent.date, ProgrammeEvent.kind).where(
     ProgrammeEvent.cohort_id == bindparam("cohort")
 )
 _ORDER = (SelfAssessmentAnswer.submitted_at, SelfAssessmentAnswer.id)
-# The columns a Submission is made of, as plain rows (a page view reads them; loading answer
-# objects costs more than the query).
+
+
+class _Answer(NamedTuple):
+    """One stored answer, as :func:`_group` reads it."""
+
+    person_id: int
+    round: str
+    rater: str
+    rater_id: int | None
+    submitted_at: datetime
+    item: str
+    value: int | None
+    text: str | None
+
+
+# The columns of ``_Answer``, read as plain rows on the cursor (a page view reads them; loading
+# answer objects costs more than the query).
 _ANSWER_COLUMNS = select(
     SelfAssessmentAnswer.person_id,
     SelfAssessmentAnswer.round,
@@ -276,10 +292,11 @@ def history(session: Session, person_id: int, rater: str | None = None) -> list[
     """Every submission about the person (her own and her mentor's, or only ``rater``'s), oldest
     first."""
     if rater is None:
-        rows = session.execute(_ANSWERS, {"person": person_id}).all()
+        rows = cursor.prepared(session.connection(), _ANSWERS, {"person": person_id})
     else:
-        rows = session.execute(_ANSWERS_BY, {"person": person_id, "rater": rater}).all()
-    return _group(rows)
+        bound = {"person": person_id, "rater": rater}
+        rows = cursor.prepared(session.connection(), _ANSWERS_BY, bound)
+    return _group([_Answer(*row) for row in rows])
 
 
 def current_answers(session: Session, person_id: int, rater: str = "self") -> dict[str, Submission]:
