@@ -9,8 +9,9 @@ never script.
 
 from __future__ import annotations
 
-import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from flask import Flask, Request, Response, jsonify, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboards.request_context import app_state
@@ -54,6 +56,7 @@ def request_is_tls() -> bool:
 # An unchanged session's cookie is signed again (its expiry moved on) at most this often: the
 # lifetime still runs from the last minute of activity, and most requests sign nothing.
 REFRESH_AFTER = timedelta(seconds=60)
+VERIFIED_KEPT = 4096  # session cookies remembered as checked (the most recent ones)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -63,22 +66,43 @@ class _SessionInterface(SecureCookieSessionInterface):
     A permanent session's cookie is renewed when it is older than ``REFRESH_AFTER`` or has
     changed, not on every request: signing it costs about as much as a page's login lookup."""
 
+    def __init__(self) -> None:
+        # Cookies whose signature was checked, with their content and signing time: a cookie
+        # is sent unchanged for a minute of requests, and checking it costs more than the
+        # login lookup. Keyed by the whole cookie (signature included), so only a cookie that
+        # passed the check is found; its age is checked on every request.
+        self._verified: OrderedDict[str, tuple[dict[str, Any], datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app)) or request_is_tls()
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        signer = self.get_signing_serializer(app)
-        if signer is None:
+        if not app.secret_key:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
-        lifetime = int(app.permanent_session_lifetime.total_seconds())
-        try:
-            data, signed_at = signer.loads(value, max_age=lifetime, return_timestamp=True)
-        except BadSignature:
-            return self.session_class()
-        session = self.session_class(data)
+        lifetime = app.permanent_session_lifetime
+        with self._lock:
+            known = self._verified.get(value)
+        if known is not None and datetime.now(UTC) - known[1] <= lifetime:
+            data, signed_at = known
+        else:
+            signer = self.get_signing_serializer(app)
+            if signer is None:
+                return None
+            try:
+                data, signed_at = signer.loads(
+                    value, max_age=int(lifetime.total_seconds()), return_timestamp=True
+                )
+            except BadSignature:
+                return self.session_class()
+            with self._lock:
+                self._verified[value] = (data, signed_at)
+                while len(self._verified) > VERIFIED_KEPT:
+                    self._verified.popitem(last=False)
+        session = self.session_class(data)  # a copy: the request may change its session
         session.signed_at = signed_at  # type: ignore[attr-defined]
         return session
 
@@ -195,8 +219,9 @@ def init_callback_guard(server: Flask, callback_map: Mapping[str, Any]) -> None:
         if request.path != CALLBACK_PATH or request.method != "POST":
             return None
         try:
-            body = json.loads(request.get_data(cache=True) or b"null")
-        except (ValueError, RecursionError):
+            # Parsed once: Dash reads the same parsed body (the request keeps it).
+            body = request.get_json(force=True, cache=True) if request.get_data() else None
+        except (BadRequest, RecursionError):
             problem: str | None = "the body is not valid JSON"
         else:
             problem = callback_problem(body, callback_map)
