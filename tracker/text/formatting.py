@@ -174,12 +174,21 @@ def fmt_date(value: date | datetime | None, lang: str | None = None, tz: str | N
         if tz is None:
             raise ValueError("fmt_date needs the time zone to show a moment as a day")
         value = value.astimezone(zone(tz)).date() if value.tzinfo else value.date()
-    return format_date(value, format=DATE_FORMATS[language(lang)], locale=babel_locale(lang))
+    code = language(lang)
+    return _day(value, code, DATE_FORMATS[code])
 
 
 def fmt_day_month(value: date, lang: str | None = None) -> str:
     """A day without its year, for chart labels: ``30.11.`` in German, ``30 Nov`` in English."""
-    return format_date(value, format=DAY_MONTH_FORMATS[language(lang)], locale=babel_locale(lang))
+    code = language(lang)
+    return _day(value, code, DAY_MONTH_FORMATS[code])
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: date, lang: str, pattern: str) -> str:
+    # Babel takes tens of microseconds a day; a page shows the same few (its events, its
+    # period) on every view.
+    return format_date(value, format=pattern, locale=babel_locale(lang))
 
 
 def fmt_datetime(value: datetime | None, lang: str | None, tz: str) -> str:
