@@ -34,8 +34,10 @@ from sqlalchemy import text
 
 from connectors.base import PostStats
 from dashboards.app import create_app
+from dashboards.progress.elements import walk
 from dashboards.progress.period_data import BASELINE_DAYS
 from tracker.config import CohortEntry, Config, EventEntry
+from tracker.privacy.audit_write import writer_for
 from tracker.programme.structure import Changes, upsert_cohort
 from tracker.programme.users import add_user
 from tracker.store.db import Database
@@ -170,18 +172,11 @@ def raw_reads(db: Database, key: str, uid: int) -> float:
     return CLOCK() - started
 
 
-def _rendered(node: object, found: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+def _rendered(node: object) -> dict[str, dict[str, object]]:
     """The components of a rendered Dash layout (JSON) by id, with their props."""
-    if isinstance(node, dict):
-        props = node.get("props")
-        if isinstance(props, dict) and isinstance(props.get("id"), str):
-            found[props["id"]] = props
-        for value in node.values():
-            _rendered(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _rendered(value, found)
-    return found
+    return {
+        e["props"]["id"]: e["props"] for e in walk(node) if isinstance(e["props"].get("id"), str)
+    }
 
 
 def on_load(deps: list[dict[str, Any]], ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -256,7 +251,7 @@ def view(
     elapsed = CLOCK() - started
     size = len(response.data)
     # Finding what fires is the browser's work, so it is not timed; each call it makes is.
-    props = _rendered(response.get_json(), {})
+    props = _rendered(response.get_json())
     for dep in on_load(deps, props):
         started = CLOCK()
         fired = _fire(client, dep, props, token)
@@ -320,6 +315,7 @@ def main() -> None:
             rows = args.mentees * len(PLATFORMS) * args.days
             print(f"generated {rows:,} snapshots in {time.perf_counter() - t0:.0f} s")
         run(db, args.mentees, args.repeat)
+        writer_for(db).flush()  # the views' audit entries, before the database goes
         db.dispose()
 
 

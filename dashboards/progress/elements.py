@@ -12,7 +12,7 @@ same bytes. Like Dash's classes, an unknown property raises TypeError.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from dash import dcc as dash_dcc
@@ -111,3 +111,21 @@ class Layout(dict[str, Any]):
 
     def _traverse(self) -> Any:
         return iter(())
+
+
+def walk(node: Any) -> Iterator[Element]:
+    """Every component in a layout as the browser receives it (its JSON, or these elements),
+    in document order."""
+    if isinstance(node, dict):
+        if isinstance(node.get("props"), dict) and "type" in node:
+            yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def find(node: Any, ident: object) -> Element | None:
+    """The first component of ``node`` (see :func:`walk`) with the id ``ident``, or None."""
+    return next((e for e in walk(node) if e["props"].get("id") == ident), None)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboards.app import create_app
+from dashboards.progress.elements import find
 from tracker.cli import main
 from tracker.config import Config
 from tracker.demo import demo_programme as demo
@@ -70,17 +71,6 @@ def _text(node: Any) -> str:
     if isinstance(node, list):
         return "".join(_text(n) for n in node)
     return _text(node.get("props", {}).get("children"))
-
-
-def _find(node: Any, ident: str) -> Any:
-    if isinstance(node, list):
-        return next((f for n in node if (f := _find(n, ident)) is not None), None)
-    if not isinstance(node, dict):
-        return None
-    props = node.get("props", {})
-    if props.get("id") == ident:
-        return node
-    return _find(props.get("children"), ident)
 
 
 def _rows(node: Any, kind: str) -> list[Any]:
@@ -213,7 +203,7 @@ def by_label(
 def test_every_figure_on_the_programme_page_equals_the_reports(
     page: Any, report: str, page_id: str, report_id: str
 ) -> None:
-    shown = by_label(*table_of(_find(page, page_id)))
+    shown = by_label(*table_of(find(page, page_id)))
     printed = by_label(*report_table(report, report_id))
     assert shown, f"the page shows the table {page_id}"
     for (label, column), values in shown.items():
@@ -243,7 +233,7 @@ def test_the_instagram_workshop_effect_is_the_median_over_mentees(built: Built, 
             len([t for t in published[k] if window[0] <= t < window[1]]) / 4 for k in mentees
         )
 
-    heads, rows = table_of(_find(page, "programme-effects"))
+    heads, rows = table_of(find(page, "programme-effects"))
     (row,) = [r for r in rows if "Instagram für Einsteigerinnen" in r[0]]
     shown = numbers(row[heads.index("Beiträge pro Woche")])
     expected = [round(per_week(before), 2), round(per_week(after), 2), float(len(mentees))]
@@ -257,17 +247,17 @@ def test_blogs_are_counted_and_engagement_is_per_platform(built: Built, page: An
         "where p.role = 'mentee' and a.platform = 'blog'"
     ).fetchone()
     con.close()
-    _heads, rows = table_of(_find(page, "programme-growth"))
+    _heads, rows = table_of(find(page, "programme-growth"))
     blog = next(r for r in rows if r[0] == "Blog")
     assert blogs > 0 and numbers(blog[1]) == [float(blogs)]  # every blog account counted
     assert numbers(blog[2]) == [0.0] and blog[3] == "–"  # none has a follower count
-    _heads, rows = table_of(_find(page, "programme-posting"))
+    _heads, rows = table_of(find(page, "programme-posting"))
     blog = next(r for r in rows if r[0] == "Blog")
     assert numbers(blog[3])  # their posting is shown
 
 
 def test_goals_reached_are_the_reports(page: Any, report: str) -> None:
-    shown = numbers(_text(_find(page, "programme-goals")))
+    shown = numbers(_text(find(page, "programme-goals")))
     card = re.search(r"<div>Erreichte Ziele</div>\s*<div class=\"big\">([^<]*)</div>", report)
     assert card is not None
     assert shown == numbers(card.group(1)) and shown[0] > 0
@@ -360,7 +350,7 @@ def test_one_mentees_figures_equal_a_recomputation_from_the_raw_rows(
 
     # The page's row of her: followers (the last known count of each account, added up) and
     # posts per week over all her platforms.
-    heads, rows = table_of(_find(page, "programme-table"))
+    heads, rows = table_of(find(page, "programme-table"))
     (row,) = [r for r in rows if r[0] == _name(built, "mentee-12")]
     latest = sum(values[-1][1] for values in snaps.values())
     assert numbers(row[heads.index("Follower")]) == [float(latest)]

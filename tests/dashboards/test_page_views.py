@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import event, select, update
 
+from dashboards.progress.elements import find, walk
 from tracker.privacy.audit_write import writer_for
 from tracker.store.models import AuditEntry, User
 
@@ -111,18 +112,6 @@ def test_a_switched_off_login_is_refused_at_its_next_request(
     assert client.get("/export/mentee-a.csv").status_code == 401
 
 
-def _components(node: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if isinstance(node, dict):
-        if "type" in node and isinstance(node.get("props"), dict):
-            found.append(node)
-        for value in node.values():
-            _components(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _components(value, found)
-    return found
-
-
 def test_the_frame_has_the_roles_navigation_the_logout_form_and_one_page_container(
     client_for: Any,
 ) -> None:
@@ -133,7 +122,7 @@ def test_the_frame_has_the_roles_navigation_the_logout_form_and_one_page_contain
     ):
         client = client_for(role)
         frame = client.get("/_dash-layout").get_json()
-        parts = _components(frame, [])
+        parts = list(walk(frame))
         assert frame["props"]["lang"] == "de"
         hrefs = [p["props"]["href"] for p in parts if p["type"] == "Link"]
         assert hrefs[: len(links)] == links, role
@@ -190,29 +179,14 @@ def test_a_mentee_page_view_reads_each_table_once(
     ]
 
 
-def _by_id(node: Any, ident: str) -> Any:
-    if isinstance(node, dict):
-        props = node.get("props")
-        if isinstance(props, dict) and props.get("id") == ident:
-            return node
-        for value in node.values():
-            found = _by_id(value, ident)
-            if found is not None:
-                return found
-    elif isinstance(node, list):
-        for value in node:
-            found = _by_id(value, ident)
-            if found is not None:
-                return found
-    return None
-
-
 def test_a_change_of_period_redraws_the_charts_the_page_draws_and_nothing_else(
     client_for: Any, dashcall: Any
 ) -> None:
     client = client_for("mentee")
     page = _router(client, dashcall, "/fortschritt").get_json()
-    drawn = _by_id(page, "progress-charts")["props"]["children"]
+    charts = find(page, "progress-charts")
+    assert charts is not None
+    drawn = charts["props"]["children"]
     progress = _dependency(client, dashcall, "progress-charts.children")
     redrawn = dashcall.call(
         client, progress, {"progress-range.value": "all", "progress-person.data": "mentee-a"}

@@ -8,24 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from dashboards.i18n import fmt_datetime
+from dashboards.progress.elements import find
 from tracker.ops.backup import take_backup
 
 
 def _find(node: Any, ident: str) -> Any:
-    if isinstance(node, dict):
-        props = node.get("props")
-        if isinstance(props, dict) and props.get("id") == ident:
-            return props
-        for value in node.values():
-            found = _find(value, ident)
-            if found is not None:
-                return found
-    elif isinstance(node, list):
-        for value in node:
-            found = _find(value, ident)
-            if found is not None:
-                return found
-    return None
+    """The props of the component with id ``ident`` in a Dash JSON response."""
+    found = find(node, ident)
+    return found["props"] if found is not None else None
 
 
 def _backup_line(client: Any, dashcall: Any) -> tuple[Any, str]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from dashboards.i18n import fmt_datetime, fmt_int
+from dashboards.progress.elements import find
 from tracker.polling.budget import ScopeState
 from tracker.polling.engine import write_state
 from tracker.privacy.audit_write import writer_for
@@ -82,20 +83,8 @@ def _polls(web_db: Any) -> dict[str, Any]:
 
 def _find(node: Any, ident: str) -> Any:
     """The props of the component with id ``ident`` in a Dash JSON response."""
-    if isinstance(node, dict):
-        props = node.get("props")
-        if isinstance(props, dict) and props.get("id") == ident:
-            return props
-        for value in node.values():
-            found = _find(value, ident)
-            if found is not None:
-                return found
-    elif isinstance(node, list):
-        for value in node:
-            found = _find(value, ident)
-            if found is not None:
-                return found
-    return None
+    found = find(node, ident)
+    return found["props"] if found is not None else None
 
 
 def _status_page(client: Any, dashcall: Any) -> Any:

@@ -80,3 +80,28 @@ def test_entries_still_waiting_are_written_when_the_process_ends(tmp_path: Path)
     db = Database(f"sqlite:///{path}")
     assert _entries(db) == [("mentee-a", "mentee-a", "page.progress")]
     db.dispose()
+
+
+def test_entries_still_waiting_are_written_when_the_server_is_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "term.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    script = (
+        "import os, signal, time\n"
+        "from dashboards.serve import exit_on_terminate\n"
+        "from tracker.privacy.audit_write import View, writer_for\n"
+        "from tracker.store.db import Database\n"
+        "exit_on_terminate()\n"
+        f"writer = writer_for(Database('sqlite:///{path}'))\n"
+        "writer.gather_seconds = 5.0\n"
+        "writer.write([View('mentor-a', 'mentor', 'mentee-a', 'page.tandem')])\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "time.sleep(30)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, timeout=60, check=False)
+    assert done.returncode == 0
+    db = Database(f"sqlite:///{path}")
+    assert _entries(db) == [("mentor-a", "mentee-a", "page.tandem")]
+    db.dispose()
