@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from connectors.base import PostStats, ProfileStats
 from tracker import metrics
 from tracker.config import PersonEntry
 from tracker.programme.structure import Changes, upsert_person
+from tracker.store import read_arrays
 from tracker.store.db import Database
 from tracker.store.read_arrays import accounts_data, person_accounts, person_read
 from tracker.store.read_frames import posts, snapshots
@@ -147,3 +149,46 @@ def test_a_window_of_one_read_equals_reading_that_window(db: Database) -> None:
             assert np.array_equal(a.rows.post_at, b.rows.post_at)
             assert np.array_equal(a.interactions, b.interactions, equal_nan=True)
     assert all(len(d.rows.snap_at) == 4 for d in window)  # days 1 to 4 of six
+
+
+def test_one_persons_read_on_sqlite_equals_the_row_read(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a person's rows come as one JSON array per account and column: they give
+    exactly the arrays of the row-by-row read, unknown counts as NaN, an account with posts
+    but no snapshot in the period included, and a window with nothing in it empty."""
+    person_id, person_of = _world(sqlite_db)
+    only_posts = min(person_of)
+    periods = [
+        (T0 - timedelta(days=1), T0 + timedelta(days=30)),
+        (T0 + timedelta(days=1, hours=1), T0 + timedelta(days=1, hours=3)),  # a post, no snapshot
+        (T0 + timedelta(days=90), T0 + timedelta(days=91)),
+    ]
+    reads = {}
+    for json_arrays in (True, False):
+        monkeypatch.setattr(read_arrays, "_json_arrays", lambda _dialect, on=json_arrays: on)
+        with sqlite_db.session() as s:
+            reads[json_arrays] = [person_accounts(s, person_id, a, b) for a, b in periods]
+    assert [len(r) for r in reads[True]] == [2, 2, 0]
+    assert len(reads[True][1][0].rows.snap_at) == 0 and reads[True][1][0].account_id == only_posts
+    for got, expected in zip(reads[True], reads[False], strict=True):
+        assert [d.account_id for d in got] == [d.account_id for d in expected]
+        for a, b in zip(got, expected, strict=True):
+            assert a.platform == b.platform and a.person_id == b.person_id == person_id
+            for field in ("snap_at", "followers", "post_at", "video"):
+                mine, theirs = getattr(a.rows, field), getattr(b.rows, field)
+                assert mine.dtype == theirs.dtype, field
+                assert np.array_equal(mine, theirs, equal_nan=mine.dtype.kind == "f"), field
+            assert np.array_equal(a.interactions, b.interactions, equal_nan=True)
+            assert np.array_equal(a.rows.first_count, b.rows.first_count, equal_nan=True)
+    assert np.isnan(reads[True][0][0].rows.followers[3])
+
+
+def test_columns_handed_over_out_of_time_order_are_sorted_together() -> None:
+    times = np.array([30, 10, 20], dtype="int64")
+    at, counts, kinds = read_arrays._in_time_order(
+        times, np.array([3.0, np.nan, 2.0]), np.array([True, False, True])
+    )
+    assert at.tolist() == [10, 20, 30]
+    assert np.array_equal(counts, [np.nan, 2.0, 3.0], equal_nan=True)
+    assert kinds.tolist() == [False, True, True]
