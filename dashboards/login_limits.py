@@ -107,6 +107,9 @@ def init_app(server: Flask, endpoint: str) -> Limiter:
         strategy="moving-window",
         headers_enabled=False,
     )
+    # Only the login form is throttled: every other request is let through before the
+    # limiter looks for limits that could apply to it.
+    limiter.request_filter(lambda: request.endpoint != endpoint)
     rules = (
         (ACCOUNT_ADDRESS_LIMIT, lambda: f"{_account()}|{client_address()}", _known_device),
         (ADDRESS_LIMIT, client_address, _known_device),
