@@ -289,12 +289,15 @@ def _person_arrays(
         platform[account] = str(row[1])
         at = times_ns(orjson.loads(row[2]))  # type: ignore[arg-type]
         snaps[account] = _in_time_order(at, _json_floats(row[3]), _json_floats(row[4]))
-    for row in cursor.rows(conn, _POST_ARRAYS_SQL, params):
+    kinds = sorted(VIDEO_KINDS)
+    post_sql = _POST_ARRAYS_SQL.format(kinds=", ".join("?" * len(kinds)))
+    for row in cursor.rows(conn, post_sql, [*kinds, *params]):
         account = int(row[0])  # type: ignore[call-overload]
         platform[account] = str(row[1])
         at = times_ns(orjson.loads(row[2]))  # type: ignore[arg-type]
-        video = np.array([k in VIDEO_KINDS for k in orjson.loads(row[3])], dtype="bool")  # type: ignore[arg-type]
-        parts = np.stack([_json_floats(v) for v in row[4:7]], axis=1)
+        video = np.array(orjson.loads(row[3]), dtype="bool")  # type: ignore[arg-type]
+        # likes, comments and shares of each post (n x 3; an empty list has no columns)
+        parts = _json_floats(row[4]).reshape(-1, 3)
         posts[account] = _in_time_order(at, video, metrics.interaction_totals(parts))
     return [
         _account(person_id, a, platform[a], snaps.get(a, _NO_SNAPSHOTS), posts.get(a, _NO_POSTS))
@@ -375,9 +378,11 @@ _SNAPSHOT_ARRAYS_SQL = (
     "FROM account a JOIN profile_snapshot s ON s.account_id = a.id "
     "WHERE a.person_id = ? AND s.taken_at >= ? AND s.taken_at <= ? GROUP BY a.id"
 )
+# ``{kinds}``: a placeholder for each of the kinds that are videos (metrics.VIDEO_KINDS).
 _POST_ARRAYS_SQL = (
-    "SELECT a.id, a.platform, json_group_array(p.published_at), json_group_array(p.kind), "
-    "json_group_array(p.likes), json_group_array(p.comments), json_group_array(p.shares) "
+    "SELECT a.id, a.platform, json_group_array(p.published_at), "
+    "json_group_array(p.kind IN ({kinds})), "
+    "json_group_array(json_array(p.likes, p.comments, p.shares)) "
     "FROM account a JOIN post_metric p ON p.account_id = a.id "
     "WHERE a.person_id = ? AND p.published_at >= ? AND p.published_at <= ? GROUP BY a.id"
 )
