@@ -1,7 +1,8 @@
 """Mentee page: server time against the raw SQL reads it needs, and the chart payload.
 
 Generates 1,000 mentees × 5 platforms × 2 years of daily snapshots (and weekly posts) with the
-store's bulk writer, then, in the same run, times:
+store's bulk writer, in the order the poller writes them (every account's snapshot of a day,
+day by day), then, in the same run, times:
 
 - the raw SQL reads the page needs (person, cohort, events, snapshots, posts, goals, notes),
 - a page view as the browser loads it: ``/_dash-layout`` and the page router callback, whose
@@ -94,14 +95,14 @@ def generate(db: Database, mentees: int, days: int) -> date:
         datetime.combine(first + timedelta(days=d), datetime.min.time(), UTC) for d in range(days)
     ]
     batch: list[dict[str, object]] = []
-    for n, account_id in enumerate(ids):
-        base = 50 + (n * 37) % 900
-        for d, taken in enumerate(moments):
+    # In the order the poller writes them: every account's snapshot of a day, day by day.
+    for d, taken in enumerate(moments):
+        for n, account_id in enumerate(ids):
             batch.append(
                 {
                     "account_id": account_id,
                     "taken_at": taken + timedelta(hours=9),
-                    "followers": base + d // 3,
+                    "followers": 50 + (n * 37) % 900 + d // 3,
                     "following": 100,
                     "posts": d // 4,
                     "source": "poll",

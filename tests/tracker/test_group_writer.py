@@ -90,7 +90,9 @@ def test_a_conflict_in_a_batch_pauses_only_that_account(db: Database) -> None:
     with db.session() as s:
         paused = s.get(Account, second)
         assert paused is not None and paused.state == "paused" and paused.platform_id is None
-        followers = s.scalars(select(ProfileSnapshot.followers).order_by(ProfileSnapshot.id)).all()
+        followers = s.scalars(
+            select(ProfileSnapshot.followers).order_by(ProfileSnapshot.account_id)
+        ).all()
     assert followers == [100, 7]  # nothing of the stranger was stored
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from connectors.base import PostStats, ProfileStats
 from tracker.store.db import Database
@@ -152,3 +153,90 @@ def test_migrations_match_the_models(db: Database) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def _snapshot_rows(db: Database) -> list[tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        return [
+            tuple(row)
+            for row in conn.execute(
+                select(
+                    ProfileSnapshot.account_id,
+                    ProfileSnapshot.taken_at,
+                    ProfileSnapshot.followers,
+                    ProfileSnapshot.following,
+                    ProfileSnapshot.posts,
+                    ProfileSnapshot.source,
+                ).order_by(ProfileSnapshot.account_id, ProfileSnapshot.taken_at)
+            )
+        ]
+
+
+def test_snapshots_keyed_by_account_and_time_keep_every_row_both_ways(db: Database) -> None:
+    """Migration 0008 keys the snapshots by (account, time), stored in that order on SQLite,
+    and back: every row, unknown counts included, survives both ways, and the slot stays
+    unique."""
+    from alembic import command
+
+    from tracker.store.migrate import alembic_config, upgrade
+
+    first = _account(db)
+    with db.write() as s:
+        owner = s.scalars(select(Account.person_id).where(Account.id == first)).one()
+        second = Account(person_id=owner, platform="x", handle="e", added_at=T0)
+        s.add(second)
+        s.flush()
+        for day in range(5):  # as the poller writes: every account's count of a moment at once
+            for account in (first, second.id):
+                followers = None if (day, account) == (2, first) else 100 + day
+                stats = _stats(followers, T0 + timedelta(days=day))
+                write_snapshots(s, [snapshot_row(account, stats)])
+    before = _snapshot_rows(db)
+    assert len(before) == 10 and before[2][2] is None
+
+    config = alembic_config()
+    with db.write_engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    with db.engine.connect() as conn:
+        ids = conn.execute(text("SELECT count(DISTINCT id) FROM profile_snapshot")).scalar_one()
+    assert ids == 10 and _snapshot_rows(db) == before
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO profile_snapshot (account_id, taken_at, followers, following, "
+                "posts, source) SELECT account_id, taken_at, 1, 1, 1, 'poll' FROM "
+                "profile_snapshot LIMIT 1"
+            )
+        )
+
+    upgrade(db)
+    assert _snapshot_rows(db) == before
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            ddl = conn.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'profile_snapshot'")
+            ).scalar_one()
+            assert ddl.rstrip().upper().endswith("WITHOUT ROWID")
+            plan = " ".join(
+                str(row[-1])
+                for row in conn.execute(
+                    text(
+                        "EXPLAIN QUERY PLAN SELECT followers FROM profile_snapshot "
+                        "WHERE account_id = 1 AND taken_at >= '2026-01-01'"
+                    )
+                )
+            )
+            assert "PRIMARY KEY" in plan  # the rows themselves, in key order
+        else:
+            key = conn.execute(
+                text(
+                    "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = "
+                    "i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = "
+                    "'profile_snapshot'::regclass AND i.indisprimary ORDER BY a.attnum"
+                )
+            ).scalars()
+            assert list(key) == ["account_id", "taken_at"]
+    with db.write() as s:  # the same slot again: still one row, the known count kept
+        write_snapshots(s, [snapshot_row(first, _stats(None, T0))])
+    assert _snapshot_rows(db) == before

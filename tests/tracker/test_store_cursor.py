@@ -94,7 +94,9 @@ def test_prepared_rows_hold_the_values_core_gives(db: Database, monkeypatch: Any
         .where(AuditEntry.at >= bindparam("since"), AuditEntry.viewer == bindparam("viewer"))
         .order_by(AuditEntry.at)
     )
-    snapshots = select(ProfileSnapshot.followers).where(ProfileSnapshot.id == bindparam("id"))
+    snapshots = select(ProfileSnapshot.followers).where(
+        ProfileSnapshot.account_id == bindparam("id")
+    )
     cases = [
         (cohorts, {"key": "c'1"}),
         (entries, {"since": moment + timedelta(minutes=30), "viewer": "o'hara"}),

@@ -234,11 +234,16 @@ class Account(Base):
 
 
 class ProfileSnapshot(Base):
+    """One count of a profile, one per account and moment. Keyed by both: on SQLite the rows
+    are stored in that order (a table without rowid), so an account's series lies together on
+    disk, although the poller writes every account's snapshot of a moment at once."""
+
     __tablename__ = "profile_snapshot"
-    __table_args__ = (UniqueConstraint("account_id", "taken_at"),)
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    taken_at: Mapped[datetime]
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+    )
+    taken_at: Mapped[datetime] = mapped_column(primary_key=True)
     followers: Mapped[int | None]
     following: Mapped[int | None]
     posts: Mapped[int | None]
