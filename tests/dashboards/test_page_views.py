@@ -163,9 +163,7 @@ def test_a_mentee_page_view_reads_each_table_once(
     finally:
         event.remove(db.engine, "checkout", trace)
     reads = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
-    tables = [
-        " ".join(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", s, re.IGNORECASE)) for s in reads
-    ]
+    tables = [" ".join(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", s, re.IGNORECASE)) for s in reads]
     assert tables == [
         "user_account person",  # the frame's request
         "user_account person",  # the page's request
