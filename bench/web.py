@@ -370,7 +370,7 @@ def run(db: Database, mentees: int, repeat: int) -> None:
     )
     print(f"raw SQL reads it needs: {min(raws) * 1000:.1f} / {raw_ms:.1f} ms")
     print(
-        f"ratio: {pairs[0]:.1f} / {statistics.median(pairs):.1f}x (min / median of the pairs; "
+        f"ratio: {pairs[0]:.2f} / {statistics.median(pairs):.2f}x (min / median of the pairs; "
         "target <= 2x)"
     )
     print(f"chart payload per page: {size / 1024:.0f} KB (target < 300 KB)")

@@ -18,7 +18,8 @@ from typing import Any
 
 from flask import Flask, Request, Response, jsonify, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, bytes_to_int
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -98,10 +99,7 @@ class _SessionInterface(SecureCookieSessionInterface):
                 )
             except BadSignature:
                 return self.session_class()
-            with self._lock:
-                self._verified[value] = (data, signed_at)
-                while len(self._verified) > VERIFIED_KEPT:
-                    self._verified.popitem(last=False)
+            self._remember(value, data, signed_at)
         session = self.session_class(data)  # a copy: the request may change its session
         session.signed_at = signed_at  # type: ignore[attr-defined]
         return session
@@ -118,6 +116,39 @@ class _SessionInterface(SecureCookieSessionInterface):
         if is_static(request.path):
             return
         super().save_session(app, session, response)  # type: ignore[arg-type]
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        serializer = super().get_signing_serializer(app)
+        return None if serializer is None else _Remembering(serializer, self._remember)
+
+    def _remember(self, value: str, data: dict[str, Any], signed_at: datetime) -> None:
+        with self._lock:
+            self._verified[value] = (data, signed_at)
+            while len(self._verified) > VERIFIED_KEPT:
+                self._verified.popitem(last=False)
+
+
+class _Remembering(URLSafeTimedSerializer):
+    """The session's serializer, which remembers each cookie it signs as checked: the next
+    request brings back exactly that cookie, and checking a signature made a moment ago here
+    would only cost time. Its content is remembered as a check would read it (a round trip
+    through the serializer's JSON), its time as the cookie carries it."""
+
+    def __init__(
+        self,
+        serializer: URLSafeTimedSerializer,
+        remember: Callable[[str, dict[str, Any], datetime], None],
+    ) -> None:
+        self.__dict__.update(serializer.__dict__)
+        self._signed = remember
+
+    def dumps(self, obj: Any, salt: str | bytes | None = None) -> str:
+        value = super().dumps(obj, salt)
+        assert isinstance(value, str)
+        payload = self.serializer.loads(self.serializer.dumps(obj))
+        stamp = bytes_to_int(base64_decode(value.rsplit(".", 2)[1]))
+        self._signed(value, payload, datetime.fromtimestamp(stamp, UTC))
+        return value
 
 
 def init_proxies(server: Flask, trusted: int) -> None:

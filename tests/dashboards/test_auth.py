@@ -108,6 +108,34 @@ def test_session_signed_longer_ago_than_its_lifetime_is_a_logout(
     assert client.get("/_dash-layout").status_code == 401
 
 
+def test_a_cookie_the_server_just_signed_is_not_checked_again_and_a_forged_one_is_refused(
+    app: Any, data: Any, monkeypatch: Any
+) -> None:
+    """The cookie a response set comes back with the next request: its signature was made here
+    a moment ago, so that request is not held up checking it. Any other cookie still is."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    client = app.server.test_client()
+    _login(client, data.emails["mentee"], PASSWORD)
+    client.get("/_dash-layout")  # the session's CSRF token is added: a new cookie is signed
+    checks: list[str] = []
+    real_loads = URLSafeTimedSerializer.loads
+
+    def counted(self: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        checks.append(value)
+        return real_loads(self, value, *args, **kwargs)
+
+    monkeypatch.setattr(URLSafeTimedSerializer, "loads", counted)
+    assert client.get("/_dash-layout").status_code == 200
+    assert checks == []  # taken as signed here, with its content and time
+    cookie = client.get_cookie("tracker_session").value
+    payload, stamp, signature = cookie.rsplit(".", 2)
+    forged = app.server.test_client()
+    forged.set_cookie("tracker_session", f"{payload}.{stamp}.{signature[::-1]}")
+    assert forged.get("/_dash-layout").status_code == 401
+    assert len(checks) == 1  # a cookie not signed here is checked, and refused
+
+
 def test_logout_ends_the_session_on_the_server(app: Any, data: Any) -> None:
     client = app.server.test_client()
     _login(client, data.emails["mentor_own"], PASSWORD)
